@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import PEOPLE, demo_totp_code
+
+
+class Command(BaseCommand):
+    help = "Print the current two-factor code of a demo account (demo data only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+
+    def handle(self, *args, email, **options):
+        demo_emails = {p[0] for p in PEOPLE}
+        if email.lower() not in demo_emails:
+            raise CommandError(f"{email} is not a demo account. Demo accounts: "
+                               + ", ".join(sorted(demo_emails)))
+        self.stdout.write(demo_totp_code(email.lower()))

@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+from directory.models import Organisation
+
+from . import services
+from .enums import InvitationRole
+from .forms import AcceptInvitationForm, InvitationForm
+from .models import Invitation, Membership
+from .rules import is_itss_staff
+
+
+@login_required
+def home(request):
+    """Where a person lands after signing in: the part of the portal for their roles."""
+    memberships = list(request.user.memberships.select_related("organisation"))
+    if is_itss_staff(request.user):
+        return redirect("directory:pipeline")
+    if len(memberships) == 1 and not request.user.is_reviewer:
+        return redirect(memberships[0].organisation.get_absolute_url())
+    return render(request, "accounts/home.html", {"memberships": memberships})
+
+
+def _invitable_organisation(request, slug):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not request.user.has_perm("accounts.invite_member", organisation):
+        # Not 403: whether the organisation has a workspace for you is not disclosed.
+        from django.http import Http404
+
+        raise Http404
+    return organisation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_create(request, slug):
+    organisation = _invitable_organisation(request, slug)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                inviter=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect(request.POST.get("next") or organisation.get_absolute_url())
+    return render(request, "accounts/invitation_form.html",
+                  {"form": form, "organisation": organisation,
+                   "invitation_days": settings.INVITATION_VALID_DAYS},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk):
+    invitation = get_object_or_404(Invitation, pk=pk, organisation__isnull=False)
+    organisation = _invitable_organisation(request, invitation.organisation.slug)
+    try:
+        services.invitation_revoke(actor=request.user, invitation=invitation)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect(request.POST.get("next") or organisation.get_absolute_url())
+
+
+@login_required
+@require_POST
+def membership_remove(request, pk):
+    membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
+    organisation = _invitable_organisation(request, membership.organisation.slug)
+    try:
+        services.membership_remove(actor=request.user, membership=membership)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{membership.user} was removed from {organisation}.")
+    return redirect(request.POST.get("next") or organisation.get_absolute_url())
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token):
+    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(
+        token=token).first()
+    if invitation is None:
+        return render(request, "accounts/invitation_problem.html",
+                      {"problem": "This invitation link is not valid. Check that you copied the "
+                                  "whole link from the email."}, status=404)
+    problem = services.invitation_problem(invitation)
+    if problem:
+        return render(request, "accounts/invitation_problem.html",
+                      {"problem": problem, "invitation": invitation}, status=410)
+    user = request.user if request.user.is_authenticated else None
+    existing = None if user else services.User.objects.filter(email__iexact=invitation.email).first()
+    form = AcceptInvitationForm(request.POST or None) if not (user or existing) else None
+    if request.method == "POST":
+        try:
+            if user:
+                services.invitation_accept(invitation=invitation, user=user)
+            elif form is not None and form.is_valid():
+                user = services.invitation_accept(
+                    invitation=invitation, name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password1"])
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            else:
+                user = None
+        except ApplicationError as exc:
+            if form is not None:
+                form.add_error(None, exc.message)
+            else:
+                messages.error(request, exc.message)
+            user = None
+        if user is not None:
+            messages.success(request, _welcome(invitation))
+            return redirect("accounts:home")
+    return render(request, "accounts/invitation_accept.html",
+                  {"invitation": invitation, "form": form, "existing_account": existing,
+                   "is_reviewer_invitation": invitation.role == InvitationRole.REVIEWER},
+                  status=400 if form is not None and form.errors else 200)
+
+
+def _welcome(invitation):
+    if invitation.role == InvitationRole.REVIEWER:
+        return "Welcome: you are now a peer reviewer."
+    return f"Welcome to {invitation.organisation}'s team on the portal."

@@ -1,0 +1,1 @@
+"""Submission cycles: self-assessments, action plans, actions, evidence, PDF packs."""

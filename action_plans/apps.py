@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ActionPlansConfig(AppConfig):
+    name = "action_plans"

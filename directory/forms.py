@@ -1,0 +1,86 @@
+from django import forms
+from django.utils import timezone
+
+from core.validators import validate_pdf_upload
+
+from .models import Organisation
+from .services import EDITABLE_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class OrganisationForm(forms.ModelForm):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Optional: recorded in the activity log.")
+
+    class Meta:
+        model = Organisation
+        fields = list(EDITABLE_FIELDS)
+        help_texts = {
+            "short_name": "As it is usually known, e.g. “UCL”.",
+            "latitude": "Decimal degrees, for the map (e.g. 52.93855).",
+            "longitude": "Decimal degrees, for the map (e.g. -1.19521).",
+        }
+
+    def clean(self):
+        data = super().clean()
+        region, country = data.get("region"), (data.get("country") or "").strip()
+        if region == "outside_uk" and not country:
+            self.add_error("country", "Give the country of an organisation outside the UK.")
+        if region and region != "outside_uk" and country:
+            self.add_error("country", "Leave the country empty for an organisation in the UK.")
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            self.add_error("longitude", "Give both latitude and longitude, or neither.")
+        return data
+
+
+class EnquiryForm(OrganisationForm):
+    enquiry_received_on = forms.DateField(widget=DateInput, initial=timezone.localdate,
+                                          label="Enquiry received on")
+
+    def clean_enquiry_received_on(self):
+        value = self.cleaned_data["enquiry_received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The enquiry date cannot be in the future.")
+        return value
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="Optional: recorded in the activity log.")
+
+
+class MeetingForm(NoteForm):
+    held_on = forms.DateField(widget=DateInput, label="Meeting held on")
+
+    field_order = ["held_on", "note"]
+
+
+class SignedFormForm(NoteForm):
+    signed_form = forms.FileField(label="Signed form (PDF)", validators=[validate_pdf_upload],
+                                  widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}))
+    received_on = forms.DateField(widget=DateInput, label="Received on")
+    head_name = forms.CharField(max_length=150, label="Head of organisation who signed")
+    head_title = forms.CharField(max_length=150, label="Their title",
+                                 help_text="E.g. Vice-Chancellor, Chief Executive.")
+    lead_name = forms.CharField(max_length=150, label="Nominated lead")
+    lead_email = forms.EmailField(label="Nominated lead's email")
+
+    field_order = ["signed_form", "received_on", "head_name", "head_title", "lead_name",
+                   "lead_email", "note"]
+
+
+class AnnouncementForm(NoteForm):
+    announced_on = forms.DateField(widget=DateInput, label="Announcement date",
+                                   help_text="May be a date ahead, when the joint announcement "
+                                             "is scheduled.")
+    announcement_url = forms.URLField(required=False, label="Link to the announcement")
+
+    field_order = ["announced_on", "announcement_url", "note"]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Recorded in the activity log.")

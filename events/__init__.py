@@ -1,0 +1,1 @@
+"""Signatory events: registrations, waitlists, calendar feeds."""

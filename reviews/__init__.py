@@ -1,0 +1,1 @@
+"""Peer review: reviewer pool, conflicts, assignments, scored reviews, moderated feedback."""

@@ -1,0 +1,22 @@
+from django.db import models
+
+from directory.enums import OrganisationKind
+from directory.models import Organisation
+
+
+class SupporterManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=OrganisationKind.SUPPORTER)
+
+
+class Supporter(Organisation):
+    """Professional bodies, funders, learned societies and networks."""
+
+    objects = SupporterManager()
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs):
+        self.kind = OrganisationKind.SUPPORTER
+        super().save(*args, **kwargs)

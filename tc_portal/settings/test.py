@@ -1,0 +1,36 @@
+"""Test settings: the base configuration made faster, nothing else.
+
+DATABASE_URL and REDIS_URL are honoured exactly as in base, so CI runs the
+suite on PostgreSQL and Redis; without them it runs on SQLite.
+"""
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run inline unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = True
+
+# Each pytest-xdist worker gets its own Redis database for the cache, so one
+# worker clearing its cache never disturbs another.
+if REDIS_URL:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _db = 1 + int(_worker.removeprefix("gw") or 0) % 14
+    CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
+
+_tmp = os.environ.get("TC_TEST_MEDIA", "/tmp/tc-portal-test-media")
+MEDIA_ROOT = f"{_tmp}/public"
+PRIVATE_MEDIA_ROOT = f"{_tmp}/private"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
