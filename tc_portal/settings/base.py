@@ -157,6 +157,8 @@ MFA_TOTP_ISSUER = "Technician Commitment portal"
 # Roles that must sign in with a second factor (see accounts.middleware).
 TWO_FACTOR_REQUIRED_ROLES = ("itss_staff", "reviewer")
 
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -19,6 +19,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Each pytest-xdist worker gets its own Redis database for the cache, so one
 # worker clearing its cache never disturbs another.
 if REDIS_URL:
+    # The broker gets a database of its own too, apart from a running `make up`.
+    CELERY_BROKER_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path="/15"))
     _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     _db = 1 + int(_worker.removeprefix("gw") or 0) % 14
     CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
