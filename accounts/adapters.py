@@ -16,8 +16,13 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        email_queue(to=message.to, subject=message.subject, body_text=message.body,
-                    body_html=html, template=template_prefix)
+        email_queue(
+            to=message.to,
+            subject=message.subject,
+            body_text=message.body,
+            body_html=html,
+            template=template_prefix,
+        )
 
     def get_login_redirect_url(self, request):
         return reverse("accounts:home")

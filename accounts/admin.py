@@ -19,12 +19,15 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = [
         (None, {"fields": ["email", "name", "password"]}),
-        ("Roles", {"fields": ["is_itss_staff", "is_reviewer", "is_active", "is_staff",
-                              "is_superuser"]}),
+        (
+            "Roles",
+            {"fields": ["is_itss_staff", "is_reviewer", "is_active", "is_staff", "is_superuser"]},
+        ),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"],
-                             "fields": ["email", "name", "password1", "password2"]})]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]})
+    ]
 
 
 @admin.register(Invitation)

@@ -53,8 +53,7 @@ SIGNATORIES = [
     ("University of Exeter", "Exeter", "university", "south_west", 50.7366, -3.5350, 4),
     ("Durham University", "Durham", "university", "north_east", 54.7650, -1.5782, 4),
     ("University of Leicester", "Leicester", "university", "east_midlands", 52.6211, -1.1246, 4),
-    ("Loughborough University", "Loughborough", "university", "east_midlands", 52.7650, -1.2290,
-     5),
+    ("Loughborough University", "Loughborough", "university", "east_midlands", 52.7650, -1.2290, 5),
     ("University of Warwick", "Warwick", "university", "west_midlands", 52.3793, -1.5615, 5),
     ("University of East Anglia", "UEA", "university", "east", 52.6219, 1.2392, 5),
     ("University of York", "York", "university", "yorkshire", 53.9461, -1.0518, 5),
@@ -67,17 +66,36 @@ SIGNATORIES = [
     ("Wellcome Sanger Institute", "Sanger", "research_institute", "east", 52.0797, 0.1856, 3),
     # Still joining: one at each onboarding stage, and one that withdrew.
     ("University of Kent", "Kent", "university", "south_east", 51.2980, 1.0700, S.ANNOUNCED),
-    ("University of Surrey", "Surrey", "university", "south_east", 51.2430, -0.5890,
-     S.FORM_RECEIVED),
-    ("Lancaster University", "Lancaster", "university", "north_west", 54.0104, -2.7877,
-     S.FORM_RECEIVED),
+    (
+        "University of Surrey",
+        "Surrey",
+        "university",
+        "south_east",
+        51.2430,
+        -0.5890,
+        S.FORM_RECEIVED,
+    ),
+    (
+        "Lancaster University",
+        "Lancaster",
+        "university",
+        "north_west",
+        54.0104,
+        -2.7877,
+        S.FORM_RECEIVED,
+    ),
     ("University of Hull", "Hull", "university", "yorkshire", 53.7712, -0.3673, S.MEETING_HELD),
-    ("Keele University", "Keele", "university", "west_midlands", 53.0030, -2.2730,
-     S.MEETING_HELD),
-    ("University of Plymouth", "Plymouth", "university", "south_west", 50.3755, -4.1393,
-     S.ENQUIRY),
-    ("The Pirbright Institute", "Pirbright", "research_institute", "south_east", 51.3170,
-     -0.6390, S.ENQUIRY),
+    ("Keele University", "Keele", "university", "west_midlands", 53.0030, -2.2730, S.MEETING_HELD),
+    ("University of Plymouth", "Plymouth", "university", "south_west", 50.3755, -4.1393, S.ENQUIRY),
+    (
+        "The Pirbright Institute",
+        "Pirbright",
+        "research_institute",
+        "south_east",
+        51.3170,
+        -0.6390,
+        S.ENQUIRY,
+    ),
     ("University of Essex", "Essex", "university", "east", 51.8771, 0.9460, S.WITHDRAWN),
     ("Trinity College Dublin", "Trinity", "university", "outside_uk", 53.3438, -6.2546, 4),
 ]
@@ -89,21 +107,45 @@ SUPPORTERS = [
     ("Royal Society of Biology", "RSB", "learned_society", "london", 51.5230, -0.1250, 2),
     ("UK Research and Innovation", "UKRI", "funder", "south_west", 51.5610, -1.7850, 3),
     ("Gatsby Charitable Foundation", "Gatsby", "funder", "london", 51.5090, -0.1160, 0),
-    ("Institute of Science and Technology", "IST", "professional_body", "yorkshire", 53.3800,
-     -1.4700, 1),
+    (
+        "Institute of Science and Technology",
+        "IST",
+        "professional_body",
+        "yorkshire",
+        53.3800,
+        -1.4700,
+        1,
+    ),
     ("Royal Academy of Engineering", "RAEng", "learned_society", "london", 51.5060, -0.1320, 4),
-    ("Higher Education and Technicians Educational Development", "HEaTED", "network",
-     "east_midlands", 52.9500, -1.1500, 2),
-    ("Association for Science Education", "ASE", "network", "east", 51.7500, -0.3400,
-     S.MEETING_HELD),
+    (
+        "Higher Education and Technicians Educational Development",
+        "HEaTED",
+        "network",
+        "east_midlands",
+        52.9500,
+        -1.1500,
+        2,
+    ),
+    (
+        "Association for Science Education",
+        "ASE",
+        "network",
+        "east",
+        51.7500,
+        -0.3400,
+        S.MEETING_HELD,
+    ),
 ]
 
 # email, name, roles: ("staff",) / ("reviewer",) / (("lead"|"contributor", org short name), ...)
 PEOPLE = [
     ("itss.staff@example.org", "Alex Morgan", ["staff"]),
     ("lead@nottingham.example.org", "Priya Shah", [("lead", "Nottingham")]),
-    ("contributor@nottingham.example.org", "Tom Evans", [("contributor", "Nottingham"),
-                                                          ("contributor", "Loughborough")]),
+    (
+        "contributor@nottingham.example.org",
+        "Tom Evans",
+        [("contributor", "Nottingham"), ("contributor", "Loughborough")],
+    ),
     ("lead@imperial.example.org", "Grace Okafor", [("lead", "Imperial")]),
     ("lead@edinburgh.example.org", "Callum Reid", [("lead", "Edinburgh")]),
     ("lead@cardiff.example.org", "Rhiannon Davies", [("lead", "Cardiff")]),
@@ -113,11 +155,23 @@ PEOPLE = [
     ("reviewer@glasgow.example.org", "Morag Campbell", ["reviewer"]),
 ]
 
-CONTACTS = ["Sophie Turner", "Daniel Kaur", "Fiona Mackenzie", "Owen Price", "Leah Byrne",
-            "Samuel Adeyemi", "Chloe Walsh"]
+CONTACTS = [
+    "Sophie Turner",
+    "Daniel Kaur",
+    "Fiona Mackenzie",
+    "Owen Price",
+    "Leah Byrne",
+    "Samuel Adeyemi",
+    "Chloe Walsh",
+]
 
-HEADS = ["Professor Jane Whitfield", "Professor David Osei", "Dr Sarah Lindqvist",
-         "Professor Mark Bellamy", "Professor Aisha Rahman"]
+HEADS = [
+    "Professor Jane Whitfield",
+    "Professor David Osei",
+    "Dr Sarah Lindqvist",
+    "Professor Mark Bellamy",
+    "Professor Aisha Rahman",
+]
 
 
 def demo_totp_secret(email: str) -> str:
@@ -151,7 +205,9 @@ def _minimal_pdf(title: str) -> bytes:
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -164,28 +220,40 @@ def _walk_onboarding(org: Organisation, actor, target: str, signed: date, index:
     for step in order[: stop + 1]:
         if step == S.MEETING_HELD:
             org = org_services.organisation_record_meeting(
-                actor=actor, organisation=org, held_on=min(signed, timezone.localdate()),
-                note="Introductory meeting with the research office.")
+                actor=actor,
+                organisation=org,
+                held_on=min(signed, timezone.localdate()),
+                note="Introductory meeting with the research office.",
+            )
         elif step == S.FORM_RECEIVED:
-            pdf = SimpleUploadedFile("signed-form.pdf", _minimal_pdf(org.name),
-                                     content_type="application/pdf")
+            pdf = SimpleUploadedFile(
+                "signed-form.pdf", _minimal_pdf(org.name), content_type="application/pdf"
+            )
             org = org_services.organisation_receive_form(
-                actor=actor, organisation=org, signed_form=pdf,
+                actor=actor,
+                organisation=org,
+                signed_form=pdf,
                 received_on=min(signed, timezone.localdate()),
                 head_name=HEADS[index % len(HEADS)],
                 head_title="Vice-Chancellor" if org.org_type == "university" else "Chief Executive",
                 lead_name=org.lead_name or "Nominated lead",
-                lead_email=org.lead_email or f"tc-lead@{org.slug}.example.org")
+                lead_email=org.lead_email or f"tc-lead@{org.slug}.example.org",
+            )
         elif step == S.ANNOUNCED:
             org = org_services.organisation_announce(
-                actor=actor, organisation=org, announced_on=signed,
-                announcement_url=f"https://{org.slug}.example.org/news/technician-commitment")
+                actor=actor,
+                organisation=org,
+                announced_on=signed,
+                announcement_url=f"https://{org.slug}.example.org/news/technician-commitment",
+            )
         elif step == S.ACTIVE:
             org = org_services.organisation_activate(actor=actor, organisation=org)
     if target == S.WITHDRAWN:
         org_services.organisation_withdraw(
-            actor=actor, organisation=org,
-            reason="The organisation paused its application during a restructure.")
+            actor=actor,
+            organisation=org,
+            reason="The organisation paused its application during a restructure.",
+        )
 
 
 def _organisation(entry, kind, index, cohorts, actor) -> tuple[Organisation, bool]:
@@ -203,21 +271,35 @@ def _organisation(entry, kind, index, cohorts, actor) -> tuple[Organisation, boo
         # A scheduled announcement lies a few weeks ahead.
         signed = today + timedelta(days=21) if stage == S.ANNOUNCED else today
         target, cohort = stage, None
-    enquiry = date(signed.year - 1, signed.month, 1) if isinstance(stage, int) else date(
-        today.year, max(today.month - 2, 1), 1)
+    enquiry = (
+        date(signed.year - 1, signed.month, 1)
+        if isinstance(stage, int)
+        else date(today.year, max(today.month - 2, 1), 1)
+    )
     if not isinstance(stage, int):
         signed = max(signed, enquiry)
     domain = f"{slug}.example.org"
     org = org_services.organisation_create(
-        actor=actor, enquiry_received_on=enquiry, kind=kind, name=name, short_name=short,
-        org_type=org_type, region=region, country="Ireland" if region == "outside_uk" else "",
+        actor=actor,
+        enquiry_received_on=enquiry,
+        kind=kind,
+        name=name,
+        short_name=short,
+        org_type=org_type,
+        region=region,
+        country="Ireland" if region == "outside_uk" else "",
         website=f"https://www.{domain}/",
         tc_page_url=f"https://www.{domain}/technician-commitment" if target == S.ACTIVE else "",
         contact_name=CONTACTS[index % len(CONTACTS)],
         contact_role="Technician Commitment lead",
         contact_email=f"technicians@{domain}",
-        lead_name="", lead_email="", head_name="", head_title="",
-        latitude=Decimal(str(lat)), longitude=Decimal(str(lon)), cohort=cohort,
+        lead_name="",
+        lead_email="",
+        head_name="",
+        head_title="",
+        latitude=Decimal(str(lat)),
+        longitude=Decimal(str(lon)),
+        cohort=cohort,
         note="Enquiry by email to the ITSS team.",
     )
     _walk_onboarding(org, actor, target, signed, index)
@@ -247,8 +329,9 @@ def _person(email, name, roles, created) -> User:
     if user is None:
         user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name)
         created["people"] += 1
-    EmailAddress.objects.get_or_create(user=user, email=email,
-                                       defaults={"primary": True, "verified": True})
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"primary": True, "verified": True}
+    )
     for role in roles:
         if role == "staff":
             user.is_itss_staff = user.is_staff = user.is_superuser = True
@@ -257,14 +340,17 @@ def _person(email, name, roles, created) -> User:
         else:
             membership_role, short = role
             org = Organisation.objects.get(short_name=short)
-            Membership.objects.get_or_create(user=user, organisation=org,
-                                             defaults={"role": MembershipRole(membership_role)})
+            Membership.objects.get_or_create(
+                user=user, organisation=org, defaults={"role": MembershipRole(membership_role)}
+            )
             if membership_role == "lead" and not org.lead_email:
                 org.lead_name, org.lead_email = name, email
                 org.save(update_fields=["lead_name", "lead_email"])
     user.save()
-    if user.requires_two_factor and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP).exists():
+    if (
+        user.requires_two_factor
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
         TOTP.activate(user, demo_totp_secret(email))
     return user
 
@@ -280,6 +366,12 @@ def demo_sign_ins() -> list[dict]:
                 described.append("peer reviewer")
             else:
                 described.append(f"{role[0]} at {role[1]}")
-        rows.append({"email": email, "name": name, "roles": ", ".join(described),
-                     "two_factor": "staff" in roles or "reviewer" in roles})
+        rows.append(
+            {
+                "email": email,
+                "name": name,
+                "roles": ", ".join(described),
+                "two_factor": "staff" in roles or "reviewer" in roles,
+            }
+        )
     return rows

@@ -35,8 +35,9 @@ def _check_may_invite(*, inviter, organisation, role) -> None:
 
 
 @transaction.atomic
-def invitation_create(*, inviter, email: str, role: str, organisation=None,
-                      name: str = "") -> Invitation:
+def invitation_create(
+    *, inviter, email: str, role: str, organisation=None, name: str = ""
+) -> Invitation:
     """Invite a person by email; a pending invitation for the same place is replaced.
 
     Side effects: revokes an earlier pending invitation to the same organisation
@@ -45,29 +46,44 @@ def invitation_create(*, inviter, email: str, role: str, organisation=None,
     if role not in InvitationRole.values:
         raise ApplicationError("Choose a valid role.")
     _check_may_invite(inviter=inviter, organisation=organisation, role=role)
-    if organisation is not None and Membership.objects.filter(
-        organisation=organisation, user__email__iexact=email
-    ).exists():
+    if (
+        organisation is not None
+        and Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists()
+    ):
         raise ApplicationError(f"{email} is already a member of {organisation}.")
-    if role == InvitationRole.REVIEWER and User.objects.filter(
-        email__iexact=email, is_reviewer=True
-    ).exists():
+    if (
+        role == InvitationRole.REVIEWER
+        and User.objects.filter(email__iexact=email, is_reviewer=True).exists()
+    ):
         raise ApplicationError(f"{email} is already a peer reviewer.")
     now = timezone.now()
     Invitation.objects.filter(
-        email__iexact=email, organisation=organisation, role=role,
-        accepted_at__isnull=True, revoked_at__isnull=True,
+        email__iexact=email,
+        organisation=organisation,
+        role=role,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
     ).update(revoked_at=now)
     invitation = Invitation.objects.create(
         email=email, name=name.strip(), organisation=organisation, role=role, invited_by=inviter
     )
     if organisation is not None:
-        activity_record(subject=organisation, actor=inviter, verb="invitation sent",
-                        note=f"{email} invited as {invitation.get_role_display().lower()}.")
-    email_send(to=[email], template="accounts/invitation",
-               context={"invitation": invitation, "inviter": inviter,
-                        "accept_path": invitation.get_absolute_url()},
-               about=invitation)
+        activity_record(
+            subject=organisation,
+            actor=inviter,
+            verb="invitation sent",
+            note=f"{email} invited as {invitation.get_role_display().lower()}.",
+        )
+    email_send(
+        to=[email],
+        template="accounts/invitation",
+        context={
+            "invitation": invitation,
+            "inviter": inviter,
+            "accept_path": invitation.get_absolute_url(),
+        },
+        about=invitation,
+    )
     return invitation
 
 
@@ -80,8 +96,9 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     locked.revoked_at = timezone.now()
     locked.save(update_fields=["revoked_at", "updated_at"])
     if locked.organisation is not None:
-        activity_record(subject=locked.organisation, actor=actor, verb="invitation withdrawn",
-                        note=locked.email)
+        activity_record(
+            subject=locked.organisation, actor=actor, verb="invitation withdrawn", note=locked.email
+        )
     return locked
 
 
@@ -91,8 +108,9 @@ def invitation_problem(invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User | None = None, name: str = "",
-                      password: str = "") -> User:
+def invitation_accept(
+    *, invitation: Invitation, user: User | None = None, name: str = "", password: str = ""
+) -> User:
     """Use an invitation: create the account if needed, then the membership or role.
 
     A new account's email address counts as verified, since the link reached it.
@@ -124,11 +142,16 @@ def invitation_accept(*, invitation: Invitation, user: User | None = None, name:
             user.save(update_fields=["is_reviewer"])
     else:
         Membership.objects.update_or_create(
-            user=user, organisation=locked.organisation,
+            user=user,
+            organisation=locked.organisation,
             defaults={"role": MembershipRole(locked.role)},
         )
-        activity_record(subject=locked.organisation, actor=user, verb="invitation accepted",
-                        note=f"{user.email} joined as {locked.get_role_display().lower()}.")
+        activity_record(
+            subject=locked.organisation,
+            actor=user,
+            verb="invitation accepted",
+            note=f"{user.email} joined as {locked.get_role_display().lower()}.",
+        )
     locked.accepted_at = timezone.now()
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
@@ -140,11 +163,18 @@ def membership_remove(*, actor, membership: Membership) -> None:
     organisation = membership.organisation
     if not (is_itss_staff(actor) or is_lead_of_organisation(actor, organisation)):
         raise NotPermitted("You cannot remove members of this organisation.")
-    if (membership.role == MembershipRole.LEAD
-            and not organisation.memberships.filter(role=MembershipRole.LEAD)
-            .exclude(pk=membership.pk).exists()
-            and not is_itss_staff(actor)):
+    if (
+        membership.role == MembershipRole.LEAD
+        and not organisation.memberships.filter(role=MembershipRole.LEAD)
+        .exclude(pk=membership.pk)
+        .exists()
+        and not is_itss_staff(actor)
+    ):
         raise ApplicationError("An organisation needs at least one lead: invite another first.")
     membership.delete()
-    activity_record(subject=organisation, actor=actor, verb="member removed",
-                    note=f"{membership.user.email} ({membership.get_role_display().lower()}).")
+    activity_record(
+        subject=organisation,
+        actor=actor,
+        verb="member removed",
+        note=f"{membership.user.email} ({membership.get_role_display().lower()}).",
+    )

@@ -51,10 +51,16 @@ def invitation_create(request, slug):
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect(request.POST.get("next") or organisation.get_absolute_url())
-    return render(request, "accounts/invitation_form.html",
-                  {"form": form, "organisation": organisation,
-                   "invitation_days": settings.INVITATION_VALID_DAYS},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/invitation_form.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "invitation_days": settings.INVITATION_VALID_DAYS,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -87,18 +93,31 @@ def membership_remove(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token):
-    invitation = Invitation.objects.select_related("organisation", "invited_by").filter(
-        token=token).first()
+    invitation = (
+        Invitation.objects.select_related("organisation", "invited_by").filter(token=token).first()
+    )
     if invitation is None:
-        return render(request, "accounts/invitation_problem.html",
-                      {"problem": "This invitation link is not valid. Check that you copied the "
-                                  "whole link from the email."}, status=404)
+        return render(
+            request,
+            "accounts/invitation_problem.html",
+            {
+                "problem": "This invitation link is not valid. Check that you copied the "
+                "whole link from the email."
+            },
+            status=404,
+        )
     problem = services.invitation_problem(invitation)
     if problem:
-        return render(request, "accounts/invitation_problem.html",
-                      {"problem": problem, "invitation": invitation}, status=410)
+        return render(
+            request,
+            "accounts/invitation_problem.html",
+            {"problem": problem, "invitation": invitation},
+            status=410,
+        )
     user = request.user if request.user.is_authenticated else None
-    existing = None if user else services.User.objects.filter(email__iexact=invitation.email).first()
+    existing = (
+        None if user else services.User.objects.filter(email__iexact=invitation.email).first()
+    )
     form = AcceptInvitationForm(request.POST or None) if not (user or existing) else None
     if request.method == "POST":
         try:
@@ -106,8 +125,10 @@ def invitation_accept(request, token):
                 services.invitation_accept(invitation=invitation, user=user)
             elif form is not None and form.is_valid():
                 user = services.invitation_accept(
-                    invitation=invitation, name=form.cleaned_data["name"],
-                    password=form.cleaned_data["password1"])
+                    invitation=invitation,
+                    name=form.cleaned_data["name"],
+                    password=form.cleaned_data["password1"],
+                )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             else:
                 user = None
@@ -120,10 +141,17 @@ def invitation_accept(request, token):
         if user is not None:
             messages.success(request, _welcome(invitation))
             return redirect("accounts:home")
-    return render(request, "accounts/invitation_accept.html",
-                  {"invitation": invitation, "form": form, "existing_account": existing,
-                   "is_reviewer_invitation": invitation.role == InvitationRole.REVIEWER},
-                  status=400 if form is not None and form.errors else 200)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "existing_account": existing,
+            "is_reviewer_invitation": invitation.role == InvitationRole.REVIEWER,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
 
 
 def _welcome(invitation):

@@ -61,7 +61,9 @@ class OutboundEmail(TimeStampedModel):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     template = models.CharField(max_length=120, blank=True)
-    status = models.CharField(max_length=12, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    status = models.CharField(
+        max_length=12, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -120,8 +120,9 @@ def email_send(
         html = render_to_string(f"email/{template}_body.html", ctx)
     except Exception:  # noqa: BLE001 - the HTML part is optional
         html = ""
-    return email_queue(to=to, subject=subject, body_text=text, body_html=html, template=template,
-                       about=about)
+    return email_queue(
+        to=to, subject=subject, body_text=text, body_html=html, template=template, about=about
+    )
 
 
 def email_queue(

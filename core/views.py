@@ -1,5 +1,7 @@
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import get_template
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -28,6 +30,11 @@ def healthz(request):
     )
 
 
+@require_GET
+def favicon(request):
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
@@ -38,8 +45,4 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # Rendered without a request context: the failure may lie in a context processor.
-    from django.template.loader import get_template
-
-    from django.http import HttpResponseServerError
-
     return HttpResponseServerError(get_template("errors/500.html").render())

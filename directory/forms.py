@@ -12,8 +12,11 @@ class DateInput(forms.DateInput):
 
 
 class OrganisationForm(forms.ModelForm):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="Optional: recorded in the activity log.")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: recorded in the activity log.",
+    )
 
     class Meta:
         model = Organisation
@@ -37,8 +40,9 @@ class OrganisationForm(forms.ModelForm):
 
 
 class EnquiryForm(OrganisationForm):
-    enquiry_received_on = forms.DateField(widget=DateInput, initial=timezone.localdate,
-                                          label="Enquiry received on")
+    enquiry_received_on = forms.DateField(
+        widget=DateInput, initial=timezone.localdate, label="Enquiry received on"
+    )
 
     def clean_enquiry_received_on(self):
         value = self.cleaned_data["enquiry_received_on"]
@@ -48,8 +52,11 @@ class EnquiryForm(OrganisationForm):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="Optional: recorded in the activity log.")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: recorded in the activity log.",
+    )
 
 
 class MeetingForm(NoteForm):
@@ -59,28 +66,42 @@ class MeetingForm(NoteForm):
 
 
 class SignedFormForm(NoteForm):
-    signed_form = forms.FileField(label="Signed form (PDF)", validators=[validate_pdf_upload],
-                                  widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}))
+    signed_form = forms.FileField(
+        label="Signed form (PDF)",
+        validators=[validate_pdf_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,application/pdf"}),
+    )
     received_on = forms.DateField(widget=DateInput, label="Received on")
     head_name = forms.CharField(max_length=150, label="Head of organisation who signed")
-    head_title = forms.CharField(max_length=150, label="Their title",
-                                 help_text="E.g. Vice-Chancellor, Chief Executive.")
+    head_title = forms.CharField(
+        max_length=150, label="Their title", help_text="E.g. Vice-Chancellor, Chief Executive."
+    )
     lead_name = forms.CharField(max_length=150, label="Nominated lead")
     lead_email = forms.EmailField(label="Nominated lead's email")
 
-    field_order = ["signed_form", "received_on", "head_name", "head_title", "lead_name",
-                   "lead_email", "note"]
+    field_order = [
+        "signed_form",
+        "received_on",
+        "head_name",
+        "head_title",
+        "lead_name",
+        "lead_email",
+        "note",
+    ]
 
 
 class AnnouncementForm(NoteForm):
-    announced_on = forms.DateField(widget=DateInput, label="Announcement date",
-                                   help_text="May be a date ahead, when the joint announcement "
-                                             "is scheduled.")
+    announced_on = forms.DateField(
+        widget=DateInput,
+        label="Announcement date",
+        help_text="May be a date ahead, when the joint announcement is scheduled.",
+    )
     announcement_url = forms.URLField(required=False, label="Link to the announcement")
 
     field_order = ["announced_on", "announcement_url", "note"]
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="Recorded in the activity log.")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded in the activity log."
+    )

@@ -23,15 +23,42 @@ from .models import Cohort, Organisation
 
 REQUIRED_COLUMNS = ("name", "kind", "type", "region")
 OPTIONAL_COLUMNS = (
-    "slug", "short_name", "country", "website", "tc_page_url", "contact_name", "contact_role",
-    "contact_email", "lead_name", "lead_email", "head_name", "head_title", "latitude",
-    "longitude", "cohort", "status", "enquiry_received_on", "meeting_held_on",
-    "form_received_on", "announced_on", "announcement_url",
+    "slug",
+    "short_name",
+    "country",
+    "website",
+    "tc_page_url",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "lead_name",
+    "lead_email",
+    "head_name",
+    "head_title",
+    "latitude",
+    "longitude",
+    "cohort",
+    "status",
+    "enquiry_received_on",
+    "meeting_held_on",
+    "form_received_on",
+    "announced_on",
+    "announcement_url",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 _PLAIN_FIELDS = (
-    "short_name", "country", "website", "tc_page_url", "contact_name", "contact_role",
-    "contact_email", "lead_name", "lead_email", "head_name", "head_title", "announcement_url",
+    "short_name",
+    "country",
+    "website",
+    "tc_page_url",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "lead_name",
+    "lead_email",
+    "head_name",
+    "head_title",
+    "announcement_url",
 )
 _DATE_FIELDS = ("enquiry_received_on", "meeting_held_on", "form_received_on", "announced_on")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
@@ -63,16 +90,21 @@ class ImportPreview:
 
     @property
     def is_valid(self) -> bool:
-        return not self.file_errors and bool(self.rows) and all(
-            r.outcome != Outcome.ERROR for r in self.rows)
+        return (
+            not self.file_errors
+            and bool(self.rows)
+            and all(r.outcome != Outcome.ERROR for r in self.rows)
+        )
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
 
     @property
     def summary(self) -> dict[str, int]:
-        return {o: self.count(o) for o in
-                (Outcome.CREATE, Outcome.UPDATE, Outcome.UNCHANGED, Outcome.ERROR)}
+        return {
+            o: self.count(o)
+            for o in (Outcome.CREATE, Outcome.UPDATE, Outcome.UNCHANGED, Outcome.ERROR)
+        }
 
 
 def _choice(value: str, choices) -> str | None:
@@ -123,11 +155,14 @@ def preview(text: str) -> ImportPreview:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
     if missing:
-        problems.append(f"Required column{'s' if len(missing) > 1 else ''} missing: "
-                        f"{', '.join(missing)}.")
+        problems.append(
+            f"Required column{'s' if len(missing) > 1 else ''} missing: {', '.join(missing)}."
+        )
     if unknown:
-        problems.append(f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
-                        f"(expected: {', '.join(COLUMNS)}).")
+        problems.append(
+            f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
+            f"(expected: {', '.join(COLUMNS)})."
+        )
     if len(set(header)) != len(header):
         problems.append("A column name appears twice.")
     if problems:
@@ -140,9 +175,15 @@ def preview(text: str) -> ImportPreview:
     try:
         for record in reader:
             if None in record:
-                results.append(RowResult(line=reader.line_num, name="", slug="",
-                                         outcome=Outcome.ERROR,
-                                         errors=["More values than columns on this line."]))
+                results.append(
+                    RowResult(
+                        line=reader.line_num,
+                        name="",
+                        slug="",
+                        outcome=Outcome.ERROR,
+                        errors=["More values than columns on this line."],
+                    )
+                )
                 continue
             row = {k: (v or "").strip() for k, v in record.items()}
             if not any(row.values()):
@@ -168,9 +209,11 @@ def _check_row(row, line, existing, by_name, cohorts) -> RowResult:
     if not name:
         errors.append("Name is required.")
     values: dict = {"name": name}
-    for column, choices, label in (("kind", OrganisationKind.choices, "kind"),
-                                   ("type", OrganisationType.choices, "type"),
-                                   ("region", Region.choices, "nation or region")):
+    for column, choices, label in (
+        ("kind", OrganisationKind.choices, "kind"),
+        ("type", OrganisationType.choices, "type"),
+        ("region", Region.choices, "nation or region"),
+    ):
         code = _choice(row.get(column, ""), choices)
         if code is None:
             errors.append(f"Unknown {label} “{row.get(column, '')}”.")
@@ -194,9 +237,13 @@ def _check_row(row, line, existing, by_name, cohorts) -> RowResult:
             except InvalidOperation:
                 errors.append(f"{column}: “{raw}” is not a number.")
     status_raw = row.get("status", "")
-    values["status"] = (_choice(status_raw, OnboardingStatus.choices) if status_raw
-                        else OnboardingStatus.ACTIVE if values.get("announced_on")
-                        else OnboardingStatus.ENQUIRY)
+    values["status"] = (
+        _choice(status_raw, OnboardingStatus.choices)
+        if status_raw
+        else OnboardingStatus.ACTIVE
+        if values.get("announced_on")
+        else OnboardingStatus.ENQUIRY
+    )
     if values["status"] is None:
         errors.append(f"Unknown status “{status_raw}”.")
     cohort_name = row.get("cohort", "")
@@ -255,15 +302,18 @@ def import_apply(*, actor, text: str) -> ImportPreview:
         cohort = values.pop("cohort")
         if isinstance(cohort, str):
             cohort, _ = Cohort.objects.get_or_create(
-                name__iexact=cohort, defaults={"name": cohort, "starts_on": _cohort_start(cohort)})
-        organisation = (Organisation.objects.select_for_update().filter(slug=row.slug).first()
-                        or Organisation(slug=row.slug))
+                name__iexact=cohort, defaults={"name": cohort, "starts_on": _cohort_start(cohort)}
+            )
+        organisation = Organisation.objects.select_for_update().filter(
+            slug=row.slug
+        ).first() or Organisation(slug=row.slug)
         created = organisation.pk is None
         _apply_values(organisation, values)
         organisation.cohort = cohort
         organisation.save()
         activity_record(
-            subject=organisation, actor=actor,
+            subject=organisation,
+            actor=actor,
             verb="imported" if created else "updated by import",
             note="" if created else f"Changed: {', '.join(row.changes)}.",
             to_status=organisation.status if created else "",

@@ -59,8 +59,9 @@ def _full_clean(organisation: Organisation) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, actor, enquiry_received_on: date | None = None, note: str = "",
-                        **fields) -> Organisation:
+def organisation_create(
+    *, actor, enquiry_received_on: date | None = None, note: str = "", **fields
+) -> Organisation:
     """Record a new enquiry. The organisation starts at “Enquiry received”."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -73,14 +74,16 @@ def organisation_create(*, actor, enquiry_received_on: date | None = None, note:
     organisation.slug = unique_slug(organisation.name)
     _full_clean(organisation)
     organisation.save()
-    activity_record(subject=organisation, actor=actor, verb="enquiry recorded", note=note,
-                    to_status=S.ENQUIRY)
+    activity_record(
+        subject=organisation, actor=actor, verb="enquiry recorded", note=note, to_status=S.ENQUIRY
+    )
     return organisation
 
 
 @transaction.atomic
-def organisation_update(*, actor, organisation: Organisation, note: str = "",
-                        **fields) -> Organisation:
+def organisation_update(
+    *, actor, organisation: Organisation, note: str = "", **fields
+) -> Organisation:
     """Change an organisation's details; the activity log names the changed fields."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -94,8 +97,12 @@ def organisation_update(*, actor, organisation: Organisation, note: str = "",
     _full_clean(locked)
     locked.save(update_fields=[*changed, "updated_at"])
     labels = ", ".join(str(Organisation._meta.get_field(n).verbose_name) for n in changed)
-    activity_record(subject=locked, actor=actor, verb="details updated",
-                    note=f"Changed: {labels}." + (f" {note}" if note else ""))
+    activity_record(
+        subject=locked,
+        actor=actor,
+        verb="details updated",
+        note=f"Changed: {labels}." + (f" {note}" if note else ""),
+    )
     return locked
 
 
@@ -104,22 +111,39 @@ def _not_in_future(value: date, what: str) -> None:
         raise ApplicationError(f"The {what} date cannot be in the future.")
 
 
-def organisation_record_meeting(*, actor, organisation: Organisation, held_on: date,
-                                note: str = "") -> Organisation:
+def organisation_record_meeting(
+    *, actor, organisation: Organisation, held_on: date, note: str = ""
+) -> Organisation:
     _not_in_future(held_on, "meeting")
 
     def guard(org):
         if org.enquiry_received_on and held_on < org.enquiry_received_on:
             raise ApplicationError("The meeting cannot come before the enquiry.")
 
-    return transition_apply(instance=organisation, to_status=S.MEETING_HELD,
-                            allowed=ONBOARDING_TRANSITIONS, actor=actor, verb="meeting held",
-                            note=note, guard=guard, changes={"meeting_held_on": held_on})
+    return transition_apply(
+        instance=organisation,
+        to_status=S.MEETING_HELD,
+        allowed=ONBOARDING_TRANSITIONS,
+        actor=actor,
+        verb="meeting held",
+        note=note,
+        guard=guard,
+        changes={"meeting_held_on": held_on},
+    )
 
 
-def organisation_receive_form(*, actor, organisation: Organisation, signed_form, received_on: date,
-                              head_name: str, head_title: str, lead_name: str, lead_email: str,
-                              note: str = "") -> Organisation:
+def organisation_receive_form(
+    *,
+    actor,
+    organisation: Organisation,
+    signed_form,
+    received_on: date,
+    head_name: str,
+    head_title: str,
+    lead_name: str,
+    lead_email: str,
+    note: str = "",
+) -> Organisation:
     """Record the signed form (a PDF), who signed it and the nominated lead."""
     _not_in_future(received_on, "form received")
     try:
@@ -136,27 +160,48 @@ def organisation_receive_form(*, actor, organisation: Organisation, signed_form,
             raise ApplicationError("The form cannot arrive before the meeting was held.")
 
     return transition_apply(
-        instance=organisation, to_status=S.FORM_RECEIVED, allowed=ONBOARDING_TRANSITIONS,
-        actor=actor, verb="signed form received", note=note, guard=guard,
-        changes={"signed_form": signed_form, "form_received_on": received_on,
-                 "head_name": head_name.strip(), "head_title": head_title.strip(),
-                 "lead_name": lead_name.strip(), "lead_email": lead_email.strip().lower()},
+        instance=organisation,
+        to_status=S.FORM_RECEIVED,
+        allowed=ONBOARDING_TRANSITIONS,
+        actor=actor,
+        verb="signed form received",
+        note=note,
+        guard=guard,
+        changes={
+            "signed_form": signed_form,
+            "form_received_on": received_on,
+            "head_name": head_name.strip(),
+            "head_title": head_title.strip(),
+            "lead_name": lead_name.strip(),
+            "lead_email": lead_email.strip().lower(),
+        },
     )
 
 
-def organisation_announce(*, actor, organisation: Organisation, announced_on: date,
-                          announcement_url: str = "", note: str = "") -> Organisation:
+def organisation_announce(
+    *,
+    actor,
+    organisation: Organisation,
+    announced_on: date,
+    announcement_url: str = "",
+    note: str = "",
+) -> Organisation:
     """Record the joint announcement's date (it may be scheduled ahead) and its link."""
 
     def guard(org):
         if org.form_received_on and announced_on < org.form_received_on:
             raise ApplicationError("The announcement cannot come before the signed form.")
 
-    return transition_apply(instance=organisation, to_status=S.ANNOUNCED,
-                            allowed=ONBOARDING_TRANSITIONS, actor=actor, verb="announced",
-                            note=note, guard=guard,
-                            changes={"announced_on": announced_on,
-                                     "announcement_url": announcement_url})
+    return transition_apply(
+        instance=organisation,
+        to_status=S.ANNOUNCED,
+        allowed=ONBOARDING_TRANSITIONS,
+        actor=actor,
+        verb="announced",
+        note=note,
+        guard=guard,
+        changes={"announced_on": announced_on, "announcement_url": announcement_url},
+    )
 
 
 def organisation_activate(*, actor, organisation: Organisation, note: str = "") -> Organisation:
@@ -166,28 +211,40 @@ def organisation_activate(*, actor, organisation: Organisation, note: str = "") 
         if org.announced_on is None or org.announced_on > timezone.localdate():
             raise ApplicationError(
                 "The organisation can be activated on or after its announcement date "
-                f"({org.announced_on:%d %B %Y})." if org.announced_on else
-                "Record the announcement first."
+                f"({org.announced_on:%d %B %Y})."
+                if org.announced_on
+                else "Record the announcement first."
             )
 
-    return transition_apply(instance=organisation, to_status=S.ACTIVE,
-                            allowed=ONBOARDING_TRANSITIONS, actor=actor, verb="activated",
-                            note=note, guard=guard)
+    return transition_apply(
+        instance=organisation,
+        to_status=S.ACTIVE,
+        allowed=ONBOARDING_TRANSITIONS,
+        actor=actor,
+        verb="activated",
+        note=note,
+        guard=guard,
+    )
 
 
-def organisation_withdraw(*, actor, organisation: Organisation, reason: str,
-                          withdrawn_on: date | None = None) -> Organisation:
+def organisation_withdraw(
+    *, actor, organisation: Organisation, reason: str, withdrawn_on: date | None = None
+) -> Organisation:
     if not reason.strip():
         raise ApplicationError("Give the reason for the withdrawal.")
-    return transition_apply(instance=organisation, to_status=S.WITHDRAWN,
-                            allowed=ONBOARDING_TRANSITIONS, actor=actor, verb="withdrawn",
-                            note=reason.strip(),
-                            changes={"withdrawn_on": withdrawn_on or timezone.localdate()})
+    return transition_apply(
+        instance=organisation,
+        to_status=S.WITHDRAWN,
+        allowed=ONBOARDING_TRANSITIONS,
+        actor=actor,
+        verb="withdrawn",
+        note=reason.strip(),
+        changes={"withdrawn_on": withdrawn_on or timezone.localdate()},
+    )
 
 
 def status_before_withdrawal(organisation: Organisation) -> str:
-    entry = (activity_for(organisation).filter(to_status=S.WITHDRAWN)
-             .exclude(from_status="").first())
+    entry = activity_for(organisation).filter(to_status=S.WITHDRAWN).exclude(from_status="").first()
     return entry.from_status if entry else S.ENQUIRY
 
 
@@ -197,6 +254,12 @@ def organisation_reinstate(*, actor, organisation: Organisation, note: str = "")
         # Checked here too so the message is about reinstating, not a status pair.
         raise ApplicationError("Only a withdrawn organisation can be reinstated.")
     target = status_before_withdrawal(organisation)
-    return transition_apply(instance=organisation, to_status=target,
-                            allowed=ONBOARDING_TRANSITIONS, actor=actor, verb="reinstated",
-                            note=note, changes={"withdrawn_on": None})
+    return transition_apply(
+        instance=organisation,
+        to_status=target,
+        allowed=ONBOARDING_TRANSITIONS,
+        actor=actor,
+        verb="reinstated",
+        note=note,
+        changes={"withdrawn_on": None},
+    )

@@ -13,9 +13,14 @@ if not parts.scheme.startswith("postgres"):
     sys.exit(0)
 name = parts.path.lstrip("/")
 try:
-    conn = psycopg2.connect(host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
-                            user=parts.username or "postgres", password=parts.password,
-                            dbname="postgres", connect_timeout=5)
+    conn = psycopg2.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=parts.username or "postgres",
+        password=parts.password,
+        dbname="postgres",
+        connect_timeout=5,
+    )
 except psycopg2.OperationalError as exc:
     sys.exit(f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432}: {exc}")
 conn.autocommit = True

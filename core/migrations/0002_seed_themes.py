@@ -1,15 +1,27 @@
 from django.db import migrations
 
 THEMES = [
-    ("visibility", "Visibility",
-     "All technicians are identifiable, and their contribution is visible within and beyond "
-     "the institution."),
-    ("recognition", "Recognition",
-     "Technicians gain recognition for their work, notably through professional registration."),
-    ("career-development", "Career development",
-     "Technicians have clear, documented career pathways and opportunities to progress."),
-    ("sustainability", "Sustainability",
-     "The future of technical skills is safeguarded and technical expertise is fully used."),
+    (
+        "visibility",
+        "Visibility",
+        "All technicians are identifiable, and their contribution is visible within and beyond "
+        "the institution.",
+    ),
+    (
+        "recognition",
+        "Recognition",
+        "Technicians gain recognition for their work, notably through professional registration.",
+    ),
+    (
+        "career-development",
+        "Career development",
+        "Technicians have clear, documented career pathways and opportunities to progress.",
+    ),
+    (
+        "sustainability",
+        "Sustainability",
+        "The future of technical skills is safeguarded and technical expertise is fully used.",
+    ),
 ]
 
 

@@ -8,62 +8,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Cohort',
+            name="Cohort",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('starts_on', models.DateField(help_text='The first day of the signing period it covers.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                (
+                    "starts_on",
+                    models.DateField(help_text="The first day of the signing period it covers."),
+                ),
             ],
             options={
-                'ordering': ['starts_on'],
+                "ordering": ["starts_on"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('signatory', 'Signatory'), ('supporter', 'Supporter')], max_length=12)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('short_name', models.CharField(blank=True, max_length=60)),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('org_type', models.CharField(choices=[('university', 'University'), ('research_institute', 'Research institute'), ('professional_body', 'Professional body'), ('funder', 'Funder'), ('learned_society', 'Learned society'), ('network', 'Professional network'), ('other', 'Other')], max_length=24, verbose_name='type')),
-                ('region', models.CharField(choices=[('north_east', 'North East (England)'), ('north_west', 'North West (England)'), ('yorkshire', 'Yorkshire and the Humber (England)'), ('east_midlands', 'East Midlands (England)'), ('west_midlands', 'West Midlands (England)'), ('east', 'East of England'), ('london', 'London (England)'), ('south_east', 'South East (England)'), ('south_west', 'South West (England)'), ('scotland', 'Scotland'), ('wales', 'Wales'), ('northern_ireland', 'Northern Ireland'), ('outside_uk', 'Outside the UK')], max_length=20, verbose_name='nation or region')),
-                ('country', models.CharField(blank=True, help_text='Only for organisations outside the UK.', max_length=80)),
-                ('website', models.URLField(blank=True)),
-                ('tc_page_url', models.URLField(blank=True, help_text="The organisation's own public page stating its commitment and action plan.", verbose_name='Technician Commitment web page')),
-                ('contact_name', models.CharField(blank=True, max_length=150, verbose_name='public contact name')),
-                ('contact_role', models.CharField(blank=True, max_length=150, verbose_name='public contact role')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='public contact email')),
-                ('lead_name', models.CharField(blank=True, max_length=150, verbose_name='nominated lead')),
-                ('lead_email', models.EmailField(blank=True, max_length=254, verbose_name='nominated lead email')),
-                ('head_name', models.CharField(blank=True, max_length=150, verbose_name='head of organisation who signed')),
-                ('head_title', models.CharField(blank=True, max_length=150, verbose_name='their title')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('longitude', models.DecimalField(blank=True, decimal_places=5, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
-                ('status', models.CharField(choices=[('enquiry', 'Enquiry received'), ('meeting_held', 'Meeting held'), ('form_received', 'Signed form received'), ('announced', 'Announcement scheduled'), ('active', 'Active'), ('withdrawn', 'Withdrawn')], default='enquiry', max_length=20)),
-                ('enquiry_received_on', models.DateField(blank=True, null=True)),
-                ('meeting_held_on', models.DateField(blank=True, null=True)),
-                ('form_received_on', models.DateField(blank=True, null=True, verbose_name='signed form received on')),
-                ('signed_form', models.FileField(blank=True, storage=core.storage.private_storage, upload_to=directory.models._signed_form_path)),
-                ('announced_on', models.DateField(blank=True, null=True)),
-                ('announcement_url', models.URLField(blank=True)),
-                ('withdrawn_on', models.DateField(blank=True, null=True)),
-                ('cohort', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='directory.cohort')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("signatory", "Signatory"), ("supporter", "Supporter")],
+                        max_length=12,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("short_name", models.CharField(blank=True, max_length=60)),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                (
+                    "org_type",
+                    models.CharField(
+                        choices=[
+                            ("university", "University"),
+                            ("research_institute", "Research institute"),
+                            ("professional_body", "Professional body"),
+                            ("funder", "Funder"),
+                            ("learned_society", "Learned society"),
+                            ("network", "Professional network"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("north_east", "North East (England)"),
+                            ("north_west", "North West (England)"),
+                            ("yorkshire", "Yorkshire and the Humber (England)"),
+                            ("east_midlands", "East Midlands (England)"),
+                            ("west_midlands", "West Midlands (England)"),
+                            ("east", "East of England"),
+                            ("london", "London (England)"),
+                            ("south_east", "South East (England)"),
+                            ("south_west", "South West (England)"),
+                            ("scotland", "Scotland"),
+                            ("wales", "Wales"),
+                            ("northern_ireland", "Northern Ireland"),
+                            ("outside_uk", "Outside the UK"),
+                        ],
+                        max_length=20,
+                        verbose_name="nation or region",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        help_text="Only for organisations outside the UK.",
+                        max_length=80,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "tc_page_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The organisation's own public page stating its commitment and action plan.",
+                        verbose_name="Technician Commitment web page",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="public contact name"
+                    ),
+                ),
+                (
+                    "contact_role",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="public contact role"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="public contact email"
+                    ),
+                ),
+                (
+                    "lead_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="nominated lead"),
+                ),
+                (
+                    "lead_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="nominated lead email"
+                    ),
+                ),
+                (
+                    "head_name",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="head of organisation who signed"
+                    ),
+                ),
+                (
+                    "head_title",
+                    models.CharField(blank=True, max_length=150, verbose_name="their title"),
+                ),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=5,
+                        max_digits=8,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("enquiry", "Enquiry received"),
+                            ("meeting_held", "Meeting held"),
+                            ("form_received", "Signed form received"),
+                            ("announced", "Announcement scheduled"),
+                            ("active", "Active"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="enquiry",
+                        max_length=20,
+                    ),
+                ),
+                ("enquiry_received_on", models.DateField(blank=True, null=True)),
+                ("meeting_held_on", models.DateField(blank=True, null=True)),
+                (
+                    "form_received_on",
+                    models.DateField(blank=True, null=True, verbose_name="signed form received on"),
+                ),
+                (
+                    "signed_form",
+                    models.FileField(
+                        blank=True,
+                        storage=core.storage.private_storage,
+                        upload_to=directory.models._signed_form_path,
+                    ),
+                ),
+                ("announced_on", models.DateField(blank=True, null=True)),
+                ("announcement_url", models.URLField(blank=True)),
+                ("withdrawn_on", models.DateField(blank=True, null=True)),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="directory.cohort",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind', 'status'], name='directory_o_kind_8f1a05_idx'), models.Index(fields=['region'], name='directory_o_region_5263e4_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('region', 'outside_uk'), ('country', ''), _connector='OR'), name='country_only_outside_uk'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['announced', 'active']), _negated=True), ('announced_on__isnull', False), _connector='OR'), name='announced_has_date')],
+                "ordering": ["name"],
+                "indexes": [
+                    models.Index(fields=["kind", "status"], name="directory_o_kind_8f1a05_idx"),
+                    models.Index(fields=["region"], name="directory_o_region_5263e4_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("region", "outside_uk"), ("country", ""), _connector="OR"
+                        ),
+                        name="country_only_outside_uk",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status__in", ["announced", "active"]), _negated=True),
+                            ("announced_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="announced_has_date",
+                    ),
+                ],
             },
         ),
     ]

@@ -15,15 +15,17 @@ from ..imports import COLUMNS, REQUIRED_COLUMNS, decode_upload, import_apply, pr
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
+    file = forms.FileField(
+        label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.IMPORT_CSV_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}.")
+                f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}."
+            )
         raw = upload.read()
         if b"\x00" in raw[:4096]:
             raise forms.ValidationError("This is not a CSV file (it contains binary data).")
@@ -55,13 +57,25 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
         result = preview(text)
-        return render(request, "directory/organisation_import.html", _context(
-            form=ImportUploadForm(), preview=result,
-            confirm_form=ImportConfirmForm(initial={"content": text}) if result.is_valid else None,
-            filename=request.FILES["file"].name,
-        ), status=200 if result.is_valid else 400)
-    return render(request, "directory/organisation_import.html", _context(form=form),
-                  status=400 if form.errors else 200)
+        return render(
+            request,
+            "directory/organisation_import.html",
+            _context(
+                form=ImportUploadForm(),
+                preview=result,
+                confirm_form=ImportConfirmForm(initial={"content": text})
+                if result.is_valid
+                else None,
+                filename=request.FILES["file"].name,
+            ),
+            status=200 if result.is_valid else 400,
+        )
+    return render(
+        request,
+        "directory/organisation_import.html",
+        _context(form=form),
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -75,10 +89,20 @@ def import_confirm(request):
     try:
         result = import_apply(actor=request.user, text=form.cleaned_data["content"])
     except ApplicationError as exc:
-        return render(request, "directory/organisation_import.html", _context(
-            form=ImportUploadForm(), preview=preview(form.cleaned_data["content"]),
-            error=exc.message), status=400)
+        return render(
+            request,
+            "directory/organisation_import.html",
+            _context(
+                form=ImportUploadForm(),
+                preview=preview(form.cleaned_data["content"]),
+                error=exc.message,
+            ),
+            status=400,
+        )
     summary = result.summary
-    messages.success(request, f"Import complete: {summary['create']} created, "
-                              f"{summary['update']} updated, {summary['unchanged']} unchanged.")
+    messages.success(
+        request,
+        f"Import complete: {summary['create']} created, "
+        f"{summary['update']} updated, {summary['unchanged']} unchanged.",
+    )
     return redirect("directory:pipeline")

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.enums import InvitationRole
@@ -58,20 +59,35 @@ ACTIONS: dict[str, TransitionAction] = {
 
 _RUNNERS = {
     "meeting": lambda actor, org, d: services.organisation_record_meeting(
-        actor=actor, organisation=org, held_on=d["held_on"], note=d["note"]),
+        actor=actor, organisation=org, held_on=d["held_on"], note=d["note"]
+    ),
     "form": lambda actor, org, d: services.organisation_receive_form(
-        actor=actor, organisation=org, signed_form=d["signed_form"], received_on=d["received_on"],
-        head_name=d["head_name"], head_title=d["head_title"], lead_name=d["lead_name"],
-        lead_email=d["lead_email"], note=d["note"]),
+        actor=actor,
+        organisation=org,
+        signed_form=d["signed_form"],
+        received_on=d["received_on"],
+        head_name=d["head_name"],
+        head_title=d["head_title"],
+        lead_name=d["lead_name"],
+        lead_email=d["lead_email"],
+        note=d["note"],
+    ),
     "announce": lambda actor, org, d: services.organisation_announce(
-        actor=actor, organisation=org, announced_on=d["announced_on"],
-        announcement_url=d["announcement_url"], note=d["note"]),
+        actor=actor,
+        organisation=org,
+        announced_on=d["announced_on"],
+        announcement_url=d["announcement_url"],
+        note=d["note"],
+    ),
     "activate": lambda actor, org, d: services.organisation_activate(
-        actor=actor, organisation=org, note=d["note"]),
+        actor=actor, organisation=org, note=d["note"]
+    ),
     "withdraw": lambda actor, org, d: services.organisation_withdraw(
-        actor=actor, organisation=org, reason=d["reason"]),
+        actor=actor, organisation=org, reason=d["reason"]
+    ),
     "reinstate": lambda actor, org, d: services.organisation_reinstate(
-        actor=actor, organisation=org, note=d["note"]),
+        actor=actor, organisation=org, note=d["note"]
+    ),
 }
 
 
@@ -127,9 +143,12 @@ def organisation_create(request):
         else:
             messages.success(request, f"Enquiry from {organisation} recorded.")
             return redirect(organisation.get_staff_url())
-    return render(request, "directory/organisation_form.html",
-                  {"form": form, "title": "Record a new enquiry"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "directory/organisation_form.html",
+        {"form": form, "title": "Record a new enquiry"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -138,16 +157,24 @@ def staff_organisation(request, slug):
     organisation = _staff_organisation(request, slug)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__name")
     invitations = organisation.invitations.pending().select_related("invited_by")
-    return render(request, "directory/organisation_staff.html", {
-        "organisation": organisation,
-        "memberships": memberships,
-        "invitations": invitations,
-        "activity": activity_for(organisation)[:100],
-        "actions": available_actions(organisation),
-        "invite_form": InvitationForm(initial={"role": InvitationRole.LEAD,
-                                               "email": organisation.lead_email,
-                                               "name": organisation.lead_name}),
-    })
+    return render(
+        request,
+        "directory/organisation_staff.html",
+        {
+            "organisation": organisation,
+            "memberships": memberships,
+            "invitations": invitations,
+            "activity": activity_for(organisation)[:100],
+            "actions": available_actions(organisation),
+            "invite_form": InvitationForm(
+                initial={
+                    "role": InvitationRole.LEAD,
+                    "email": organisation.lead_email,
+                    "name": organisation.lead_name,
+                }
+            ),
+        },
+    )
 
 
 @login_required
@@ -158,8 +185,12 @@ def organisation_edit(request, slug):
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         try:
-            services.organisation_update(actor=request.user, organisation=organisation,
-                                         note=form.cleaned_data["note"], **data)
+            services.organisation_update(
+                actor=request.user,
+                organisation=organisation,
+                note=form.cleaned_data["note"],
+                **data,
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
@@ -169,10 +200,12 @@ def organisation_edit(request, slug):
         # The bound ModelForm has written the rejected values onto the instance;
         # reload so the page header still shows what is stored.
         organisation.refresh_from_db()
-    return render(request, "directory/organisation_form.html",
-                  {"form": form, "organisation": organisation,
-                   "title": f"Edit {organisation.name}"},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "directory/organisation_form.html",
+        {"form": form, "organisation": organisation, "title": f"Edit {organisation.name}"},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -182,21 +215,45 @@ def organisation_transition(request, slug, action):
     spec = ACTIONS.get(action)
     if spec is None:
         raise Http404
-    form = spec.form(request.POST or None, request.FILES or None)
+    form = spec.form(
+        request.POST or None, request.FILES or None, initial=_transition_initial(organisation)
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            spec.run(action, actor=request.user, organisation=organisation,
-                     data=form.cleaned_data)
+            spec.run(action, actor=request.user, organisation=organisation, data=form.cleaned_data)
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"{spec.label}: done.")
             return redirect(organisation.get_staff_url())
     offered = action in dict(available_actions(organisation))
-    return render(request, "directory/organisation_transition.html",
-                  {"organisation": organisation, "form": form, "spec": spec, "action": action,
-                   "offered": offered},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "directory/organisation_transition.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "spec": spec,
+            "action": action,
+            "offered": offered,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _transition_initial(organisation: Organisation) -> dict:
+    """Start each step's form from what the register already knows."""
+    today = timezone.localdate()
+    return {
+        "held_on": today,
+        "received_on": today,
+        "announced_on": today,
+        "head_name": organisation.head_name,
+        "head_title": organisation.head_title,
+        "lead_name": organisation.lead_name,
+        "lead_email": organisation.lead_email,
+        "announcement_url": organisation.announcement_url,
+    }
 
 
 @login_required
@@ -209,5 +266,9 @@ def signed_form_download(request, slug):
         handle = organisation.signed_form.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, content_type="application/pdf",
-                        filename=f"{organisation.slug}-signed-form.pdf")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=f"{organisation.slug}-signed-form.pdf",
+    )

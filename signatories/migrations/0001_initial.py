@@ -4,24 +4,22 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Signatory',
-            fields=[
-            ],
+            name="Signatory",
+            fields=[],
             options={
-                'verbose_name_plural': 'signatories',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name_plural": "signatories",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('directory.organisation',),
+            bases=("directory.organisation",),
         ),
     ]

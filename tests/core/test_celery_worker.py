@@ -23,8 +23,14 @@ def real_worker(settings):
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     try:
-        with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False,
-                          queues=[queue], shutdown_timeout=10):
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=[queue],
+            shutdown_timeout=10,
+        ):
             yield
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous

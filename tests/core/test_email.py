@@ -10,8 +10,9 @@ from core.services import email_deliver, email_queue
 
 @pytest.mark.django_db(transaction=True)
 def test_queued_email_is_recorded_then_sent_after_commit():
-    email = email_queue(to=["a@example.org"], subject="Hello", body_text="Text",
-                        body_html="<p>Text</p>")
+    email = email_queue(
+        to=["a@example.org"], subject="Hello", body_text="Text", body_html="<p>Text</p>"
+    )
     email.refresh_from_db()
     assert email.status == EmailStatus.SENT
     assert email.sent_at is not None

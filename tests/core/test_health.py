@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 
 
-
 def test_healthz_is_ok_in_embedded_mode(client, settings, db):
     settings.REDIS_URL = ""
     response = client.get("/healthz")
@@ -61,7 +60,9 @@ def test_healthz_reports_worker_down_when_no_worker_answers(client, settings, db
     # The tests that start a real worker share this xdist group, so none runs now.
     assert response.status_code == 503
     assert response.json()["checks"]["worker"] == {
-        "ok": False, "detail": "no Celery worker answered"}
+        "ok": False,
+        "detail": "no Celery worker answered",
+    }
     assert response.json()["checks"]["redis"]["ok"] is True
 
 

@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         demo_emails = {p[0] for p in PEOPLE}
         if email.lower() not in demo_emails:
-            raise CommandError(f"{email} is not a demo account. Demo accounts: "
-                               + ", ".join(sorted(demo_emails)))
+            raise CommandError(
+                f"{email} is not a demo account. Demo accounts: " + ", ".join(sorted(demo_emails))
+            )
         self.stdout.write(demo_totp_code(email.lower()))

@@ -7,19 +7,25 @@ class Command(BaseCommand):
     help = "Create the demo network and demo people (safe to run again: it changes nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-sign-ins", action="store_true",
-                            help="Do not print the demo sign-ins.")
+        parser.add_argument(
+            "--quiet-sign-ins", action="store_true", help="Do not print the demo sign-ins."
+        )
 
     def handle(self, *args, quiet_sign_ins=False, **options):
         created = seed_demo()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready ({created['organisations']} organisations and "
-            f"{created['people']} people added this time)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({created['organisations']} organisations and "
+                f"{created['people']} people added this time)."
+            )
+        )
         if quiet_sign_ins:
             return
         self.stdout.write("")
-        self.stdout.write("Demo sign-ins at http://127.0.0.1:8000/accounts/login/ "
-                          f"(every password: {DEMO_PASSWORD})")
+        self.stdout.write(
+            "Demo sign-ins at http://127.0.0.1:8000/accounts/login/ "
+            f"(every password: {DEMO_PASSWORD})"
+        )
         for row in demo_sign_ins():
             self.stdout.write(f"  {row['email']:<38} {row['name']:<16} {row['roles']}")
         self.stdout.write("")
