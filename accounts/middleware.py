@@ -3,8 +3,10 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
-# Paths a person who still has to set up two-factor sign-in may open.
-_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/media/")
+# Views a person who still has to set up two-factor sign-in may open: allauth's
+# own (sign out, password, two-factor set-up) and accepting an invitation.
+_ALLOWED_VIEW_MODULES = ("allauth.",)
+_ALLOWED_VIEWS = {"accounts.views.invitation_accept", "core.views.healthz"}
 
 
 class RequireTwoFactorMiddleware:
@@ -14,17 +16,20 @@ class RequireTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.requires_two_factor
-            and not request.path.startswith(_ALLOWED_PREFIXES)
-            and not is_mfa_enabled(user)
-        ):
-            messages.warning(
-                request,
-                "Your role requires two-factor sign-in. Set up an authenticator app to continue.",
-            )
-            return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.requires_two_factor:
+            return None
+        module = getattr(view_func, "__module__", "") or ""
+        name = f"{module}.{getattr(view_func, '__name__', '')}"
+        if module.startswith(_ALLOWED_VIEW_MODULES) or name in _ALLOWED_VIEWS:
+            return None
+        if is_mfa_enabled(user):
+            return None
+        messages.warning(
+            request,
+            "Your role requires two-factor sign-in. Set up an authenticator app to continue.",
+        )
+        return redirect(reverse("mfa_activate_totp"))

@@ -3,9 +3,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.http import safe_next
+from core.permissions import require_perm
 from directory.models import Organisation
 
 from . import services
@@ -28,11 +31,8 @@ def home(request):
 
 def _invitable_organisation(request, slug):
     organisation = get_object_or_404(Organisation, slug=slug)
-    if not request.user.has_perm("accounts.invite_member", organisation):
-        # Not 403: whether the organisation has a workspace for you is not disclosed.
-        from django.http import Http404
-
-        raise Http404
+    # 404, not 403: whether the organisation has a workspace for you is not disclosed.
+    require_perm(request, "accounts.invite_member", organisation)
     return organisation
 
 
@@ -50,7 +50,7 @@ def invitation_create(request, slug):
             form.add_error(None, exc.message)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect(request.POST.get("next") or organisation.get_absolute_url())
+            return redirect(safe_next(request, organisation.get_absolute_url()))
     return render(
         request,
         "accounts/invitation_form.html",
@@ -66,15 +66,20 @@ def invitation_create(request, slug):
 @login_required
 @require_POST
 def invitation_revoke(request, pk):
-    invitation = get_object_or_404(Invitation, pk=pk, organisation__isnull=False)
-    organisation = _invitable_organisation(request, invitation.organisation.slug)
+    invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
+    if invitation.organisation is not None:
+        fallback = _invitable_organisation(request, invitation.organisation.slug)
+        fallback = fallback.get_absolute_url()
+    else:
+        require_perm(request, "accounts.invite_reviewer")
+        fallback = reverse("reviews:pool")
     try:
         services.invitation_revoke(actor=request.user, invitation=invitation)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-    return redirect(request.POST.get("next") or organisation.get_absolute_url())
+    return redirect(safe_next(request, fallback))
 
 
 @login_required
@@ -88,7 +93,7 @@ def membership_remove(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, f"{membership.user} was removed from {organisation}.")
-    return redirect(request.POST.get("next") or organisation.get_absolute_url())
+    return redirect(safe_next(request, organisation.get_absolute_url()))
 
 
 @require_http_methods(["GET", "POST"])

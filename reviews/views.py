@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.enums import InvitationRole
+from accounts.forms import InvitationForm
+from accounts.services import invitation_create
+from core.exceptions import ApplicationError
+from core.permissions import require_perm
+
+from .selectors import pending_reviewer_invitations, reviewer_pool
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool(request):
+    """The reviewer pool: who reviews, and inviting new reviewers."""
+    require_perm(request, "reviews.manage_pool")
+    form = InvitationForm(request.POST or None, roles=(InvitationRole.REVIEWER,))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                inviter=request.user,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                role=InvitationRole.REVIEWER,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("reviews:pool")
+    return render(
+        request,
+        "reviews/reviewer_pool.html",
+        {
+            "reviewers": reviewer_pool(),
+            "invitations": pending_reviewer_invitations(),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
