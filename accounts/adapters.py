@@ -1,4 +1,10 @@
+import base64
+import hashlib
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
 from django.urls import reverse
 
 from core.services import email_queue
@@ -26,3 +32,27 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return reverse("accounts:home")
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    def can_delete_authenticator(self, authenticator):
+        # Staff and reviewers must keep a second factor; they may replace it via
+        # the ITSS team, not switch it off themselves.
+        return not authenticator.user.requires_two_factor
+
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets are stored encrypted, keyed from the site's secret."""
+        return _fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return _fernet().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken:
+            # A secret stored before encryption was turned on.
+            return encrypted_text
+
+
+def _fernet() -> Fernet:
+    key = settings.MFA_ENCRYPTION_KEY or settings.SECRET_KEY
+    digest = hashlib.sha256(f"tc-portal-mfa:{key}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))

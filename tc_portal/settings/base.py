@@ -152,6 +152,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Key for the TOTP secrets stored in the database; derived from SECRET_KEY when unset.
+# Changing it (or SECRET_KEY) means every authenticator must be set up again.
+MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Technician Commitment portal"
 # Roles that must sign in with a second factor (see accounts.middleware).
