@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from core.validators import validate_pdf_upload
 
+from .enums import OrganisationKind
 from .models import Organisation
 from .services import EDITABLE_FIELDS
 
@@ -51,7 +52,15 @@ class EnquiryForm(OrganisationForm):
         return value
 
 
-class NoteForm(forms.Form):
+class TransitionForm(forms.Form):
+    """A form for one onboarding step of ``organisation``."""
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+
+class NoteForm(TransitionForm):
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -79,6 +88,14 @@ class SignedFormForm(NoteForm):
     lead_name = forms.CharField(max_length=150, label="Nominated lead")
     lead_email = forms.EmailField(label="Nominated lead's email")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.organisation is not None and self.organisation.kind == OrganisationKind.SUPPORTER:
+            # Supporters sign their own form, signed by a senior representative.
+            self.fields["signed_form"].label = "Signed supporter form (PDF)"
+            self.fields["head_name"].label = "Senior representative who signed"
+            self.fields["head_title"].help_text = "E.g. Chief Executive, President."
+
     field_order = [
         "signed_form",
         "received_on",
@@ -101,7 +118,7 @@ class AnnouncementForm(NoteForm):
     field_order = ["announced_on", "announcement_url", "note"]
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(TransitionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded in the activity log."
     )

@@ -216,7 +216,10 @@ def organisation_transition(request, slug, action):
     if spec is None:
         raise Http404
     form = spec.form(
-        request.POST or None, request.FILES or None, initial=_transition_initial(organisation)
+        request.POST or None,
+        request.FILES or None,
+        initial=_transition_initial(organisation),
+        organisation=organisation,
     )
     if request.method == "POST" and form.is_valid():
         try:
