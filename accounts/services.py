@@ -40,8 +40,8 @@ def invitation_create(
 ) -> Invitation:
     """Invite a person by email; a pending invitation for the same place is replaced.
 
-    Side effects: revokes an earlier pending invitation to the same organisation
-    and email, logs the invitation on the organisation, emails the link."""
+    Side effects: revokes any earlier pending invitation of the same email to the
+    same organisation (or, for reviewers, to the pool), logs the invitation on the organisation, emails the link."""
     email = email.strip().lower()
     if role not in InvitationRole.values:
         raise ApplicationError("Choose a valid role.")
@@ -56,14 +56,14 @@ def invitation_create(
         and User.objects.filter(email__iexact=email, is_reviewer=True).exists()
     ):
         raise ApplicationError(f"{email} is already a peer reviewer.")
-    now = timezone.now()
+    # One live invitation per person and place: a new one, whatever its role,
+    # replaces the earlier (an older link must not change the role later).
     Invitation.objects.filter(
         email__iexact=email,
         organisation=organisation,
-        role=role,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
-    ).update(revoked_at=now)
+    ).update(revoked_at=timezone.now())
     invitation = Invitation.objects.create(
         email=email, name=name.strip(), organisation=organisation, role=role, invited_by=inviter
     )

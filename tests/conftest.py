@@ -10,8 +10,8 @@ from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
-    """Every test starts with an empty cache and its own file storage."""
+def _isolated():
+    """Every test starts with an empty cache (rate limits, used TOTP codes)."""
     cache.clear()
     yield
     cache.clear()
