@@ -41,7 +41,8 @@ def invitation_create(
     """Invite a person by email; a pending invitation for the same place is replaced.
 
     Side effects: revokes any earlier pending invitation of the same email to the
-    same organisation (or, for reviewers, to the pool), logs the invitation on the organisation, emails the link."""
+    same organisation (or, for reviewers, to the pool); logs the invitation on
+    the organisation; emails the link."""
     email = email.strip().lower()
     if role not in InvitationRole.values:
         raise ApplicationError("Choose a valid role.")
