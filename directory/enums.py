@@ -45,15 +45,21 @@ class OnboardingStatus(models.TextChoices):
 
 S = OnboardingStatus
 
-# The onboarding path, as an explicit table: from each status, where it may go.
-# Reinstating leads back from WITHDRAWN to the status the organisation had
-# before it withdrew; the service checks which one that was.
+# The onboarding path, as an explicit table: from each status, where each
+# forward step or a withdrawal may take it. A withdrawn organisation goes
+# nowhere from here; only reinstating (the table below) brings it back.
 ONBOARDING_TRANSITIONS: dict[str, frozenset[str]] = {
     S.ENQUIRY: frozenset({S.MEETING_HELD, S.WITHDRAWN}),
     S.MEETING_HELD: frozenset({S.FORM_RECEIVED, S.WITHDRAWN}),
     S.FORM_RECEIVED: frozenset({S.ANNOUNCED, S.WITHDRAWN}),
     S.ANNOUNCED: frozenset({S.ACTIVE, S.WITHDRAWN}),
     S.ACTIVE: frozenset({S.WITHDRAWN}),
+    S.WITHDRAWN: frozenset(),
+}
+
+# Reinstating returns a withdrawn organisation to the status it had when it
+# withdrew (the service reads which one from the activity log).
+REINSTATE_TRANSITIONS: dict[str, frozenset[str]] = {
     S.WITHDRAWN: frozenset({S.ENQUIRY, S.MEETING_HELD, S.FORM_RECEIVED, S.ANNOUNCED, S.ACTIVE}),
 }
 

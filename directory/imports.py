@@ -1,7 +1,8 @@
 """Import the register from CSV: validate every row first, write all or nothing.
 
-Rows are matched to existing organisations by slug (the ``slug`` column, or
-one made from the name), so importing the same file again updates in place.
+Rows are matched to existing organisations by the ``slug`` column, or else by
+name, so importing the same file again updates in place. Only the columns a
+file has are written: a short file updates those details and leaves the rest.
 """
 
 import copy
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
@@ -201,7 +202,18 @@ def preview(text: str) -> ImportPreview:
     return ImportPreview(rows=results)
 
 
+def _find_target(row, existing, by_name) -> Organisation | None:
+    """The organisation a row describes: by its ``slug`` column when given (so a
+    file can rename), else by its exact name, else by the slug its name makes."""
+    if row.get("slug"):
+        return existing.get(slugify(row["slug"])[:80])
+    name = row.get("name", "")
+    return by_name.get(name.lower()) or existing.get(slugify(name)[:80])
+
+
 def _check_row(row, line, existing, by_name, cohorts) -> RowResult:
+    """Validate one row. Only the columns the file has are read: a column left
+    out of the file leaves that detail of an existing organisation alone."""
     name = row.get("name", "")
     slug = slugify(row.get("slug") or name)[:80]
     result = RowResult(line=line, name=name, slug=slug)
@@ -219,40 +231,48 @@ def _check_row(row, line, existing, by_name, cohorts) -> RowResult:
             errors.append(f"Unknown {label} “{row.get(column, '')}”.")
         values["org_type" if column == "type" else column] = code
     for column in _PLAIN_FIELDS:
-        values[column] = row.get(column, "")
+        if column in row:
+            values[column] = row[column]
     for column in _DATE_FIELDS:
-        raw = row.get(column, "")
+        if column not in row:
+            continue
         values[column] = None
-        if raw:
+        if row[column]:
             try:
-                values[column] = _date(raw)
+                values[column] = _date(row[column])
             except ValueError:
-                errors.append(f"{column}: “{raw}” is not a date (use YYYY-MM-DD).")
+                errors.append(f"{column}: “{row[column]}” is not a date (use YYYY-MM-DD).")
     for column in ("latitude", "longitude"):
-        raw = row.get(column, "")
+        if column not in row:
+            continue
         values[column] = None
-        if raw:
+        if row[column]:
             try:
-                values[column] = Decimal(raw).quantize(Decimal("0.00001"))
+                values[column] = Decimal(row[column]).quantize(Decimal("0.00001"))
             except InvalidOperation:
-                errors.append(f"{column}: “{raw}” is not a number.")
+                errors.append(f"{column}: “{row[column]}” is not a number.")
+    if "cohort" in row:
+        cohort_name = row["cohort"]
+        values["cohort"] = None
+        if cohort_name:
+            values["cohort"] = cohorts.get(cohort_name.lower()) or cohort_name
+            if isinstance(values["cohort"], str) and _cohort_start(cohort_name) is None:
+                errors.append(f"Unknown cohort “{cohort_name}” (name a new one like “May 2017”).")
+    target = _find_target(row, existing, by_name)
     status_raw = row.get("status", "")
-    values["status"] = (
-        _choice(status_raw, OnboardingStatus.choices)
-        if status_raw
-        else OnboardingStatus.ACTIVE
-        if values.get("announced_on")
-        else OnboardingStatus.ENQUIRY
-    )
-    if values["status"] is None:
-        errors.append(f"Unknown status “{status_raw}”.")
-    cohort_name = row.get("cohort", "")
-    values["cohort"] = None
-    if cohort_name:
-        values["cohort"] = cohorts.get(cohort_name.lower()) or cohort_name
-        if isinstance(values["cohort"], str) and _cohort_start(cohort_name) is None:
-            errors.append(f"Unknown cohort “{cohort_name}” (name a new one like “May 2017”).")
-    target = existing.get(slug) or by_name.get(name.lower())
+    if status_raw:
+        values["status"] = _choice(status_raw, OnboardingStatus.choices)
+        if values["status"] is None:
+            errors.append(f"Unknown status “{status_raw}”.")
+    elif target is None:
+        # A new organisation with an announcement date has joined already.
+        announced = values.get("announced_on")
+        values["status"] = OnboardingStatus.ACTIVE if announced else OnboardingStatus.ENQUIRY
+    namesake = by_name.get(name.lower())
+    if name and namesake is not None and namesake is not target:
+        errors.append(f"Another organisation in the register is already called “{namesake}”.")
+    if target is not None:
+        result.slug = target.slug
     if not errors:
         candidate = _apply_values(Organisation() if target is None else copy.copy(target), values)
         candidate.slug = target.slug if target else slug
@@ -260,10 +280,9 @@ def _check_row(row, line, existing, by_name, cohorts) -> RowResult:
             candidate.full_clean(exclude=["signed_form", "cohort"], validate_unique=False)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
-                prefix = "" if key == "__all__" else f"{key}: "
+                prefix = "" if key == NON_FIELD_ERRORS else f"{key}: "
                 errors.extend(prefix + m for m in messages)
         if target is not None:
-            result.slug = target.slug
             result.changes = [k for k in values if _differs(target, k, values[k])]
     result.values = values
     if errors:
@@ -289,6 +308,14 @@ def _apply_values(organisation: Organisation, values: dict) -> Organisation:
     return organisation
 
 
+def _cohort_for(value: Cohort | str | None) -> Cohort | None:
+    if isinstance(value, str):
+        value, _ = Cohort.objects.get_or_create(
+            name__iexact=value, defaults={"name": value, "starts_on": _cohort_start(value)}
+        )
+    return value
+
+
 @transaction.atomic
 def import_apply(*, actor, text: str) -> ImportPreview:
     """Write the whole file, or nothing: any invalid row refuses the import."""
@@ -299,17 +326,13 @@ def import_apply(*, actor, text: str) -> ImportPreview:
         if row.outcome == Outcome.UNCHANGED:
             continue
         values = dict(row.values)
-        cohort = values.pop("cohort")
-        if isinstance(cohort, str):
-            cohort, _ = Cohort.objects.get_or_create(
-                name__iexact=cohort, defaults={"name": cohort, "starts_on": _cohort_start(cohort)}
-            )
         organisation = Organisation.objects.select_for_update().filter(
             slug=row.slug
         ).first() or Organisation(slug=row.slug)
         created = organisation.pk is None
         _apply_values(organisation, values)
-        organisation.cohort = cohort
+        if "cohort" in values:
+            organisation.cohort = _cohort_for(values["cohort"])
         organisation.save()
         activity_record(
             subject=organisation,

@@ -95,10 +95,25 @@ class Organisation(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(region="outside_uk") | Q(country=""),
                 name="country_only_outside_uk",
+                violation_error_message="Leave the country empty for an organisation in the UK.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(region="outside_uk") | ~Q(country=""),
+                name="country_given_outside_uk",
+                violation_error_message="Give the country of an organisation outside the UK.",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="located_by_both_coordinates",
+                violation_error_message="Give both latitude and longitude, or neither.",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["announced", "active"]) | Q(announced_on__isnull=False),
                 name="announced_has_date",
+                violation_error_message=(
+                    "An announced or active organisation needs its announcement date."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["kind", "status"]), models.Index(fields=["region"])]

@@ -3,7 +3,7 @@ transaction and leaves the data as it was when it refuses."""
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,7 +12,7 @@ from core.exceptions import ApplicationError
 from core.services import activity_for, activity_record, transition_apply
 from core.validators import validate_pdf_upload
 
-from .enums import ONBOARDING_TRANSITIONS, OnboardingStatus
+from .enums import ONBOARDING_TRANSITIONS, REINSTATE_TRANSITIONS, OnboardingStatus
 from .models import Organisation
 
 S = OnboardingStatus
@@ -54,7 +54,10 @@ def _full_clean(organisation: Organisation) -> None:
     try:
         organisation.full_clean(exclude=["signed_form"])
     except ValidationError as exc:
-        messages = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+        messages = [
+            " ".join(v) if k == NON_FIELD_ERRORS else f"{k}: {' '.join(v)}"
+            for k, v in exc.message_dict.items()
+        ]
         raise ApplicationError("; ".join(messages)) from exc
 
 
@@ -248,16 +251,17 @@ def status_before_withdrawal(organisation: Organisation) -> str:
     return entry.from_status if entry else S.ENQUIRY
 
 
+@transaction.atomic
 def organisation_reinstate(*, actor, organisation: Organisation, note: str = "") -> Organisation:
     """Bring a withdrawn organisation back to the status it had when it withdrew."""
-    if organisation.status != S.WITHDRAWN:
-        # Checked here too so the message is about reinstating, not a status pair.
+    # Decide on the stored row, locked, not on the caller's copy (which may be stale).
+    stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if stored.status != S.WITHDRAWN:
         raise ApplicationError("Only a withdrawn organisation can be reinstated.")
-    target = status_before_withdrawal(organisation)
     return transition_apply(
-        instance=organisation,
-        to_status=target,
-        allowed=ONBOARDING_TRANSITIONS,
+        instance=stored,
+        to_status=status_before_withdrawal(stored),
+        allowed=REINSTATE_TRANSITIONS,
         actor=actor,
         verb="reinstated",
         note=note,

@@ -1,8 +1,10 @@
+import importlib
 import os
 import shutil
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 
@@ -15,6 +17,29 @@ def _isolated():
     cache.clear()
     yield
     cache.clear()
+
+
+_DATA_MIGRATIONS = ("core.migrations.0002_seed_themes",)
+
+
+@pytest.fixture(autouse=True)
+def _rows_from_data_migrations(request):
+    """A transactional test ends by flushing every table, and with them the rows
+    data migrations seeded (the themes). Put those back before any test that
+    uses the database, so no test depends on which ran before it."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    # pytest-django's own fixture behind ``db`` and ``transactional_db``: it sets
+    # up whichever kind of database access the test asked for.
+    request.getfixturevalue("_django_db_helper")
+    from core.models import Theme
+
+    if not Theme.objects.exists():
+        for module in _DATA_MIGRATIONS:
+            importlib.import_module(module).seed(apps, None)
 
 
 @pytest.fixture(autouse=True, scope="session")

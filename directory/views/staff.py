@@ -92,9 +92,9 @@ _RUNNERS = {
 
 
 def available_actions(organisation: Organisation) -> list[tuple[str, TransitionAction]]:
-    allowed = ONBOARDING_TRANSITIONS[organisation.status]
     if organisation.status == S.WITHDRAWN:
         return [("reinstate", ACTIONS["reinstate"])]
+    allowed = ONBOARDING_TRANSITIONS[organisation.status]
     return [(name, a) for name, a in ACTIONS.items() if a.to is not None and a.to in allowed]
 
 

@@ -213,8 +213,7 @@ def test_the_same_link_cannot_be_used_twice(client, invitation):
     ]
 
 
-# serialized_rollback: the flush after this test would otherwise drop the seeded themes.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_concurrent_second_acceptance_waits_for_the_first_and_is_refused(org_a):
     """The row lock serialises two people using one link at the same moment."""
     if connection.vendor != "postgresql":

@@ -1,0 +1,95 @@
+"""No serious or critical WCAG 2.2 A/AA failures (axe-core) on the portal's main pages."""
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts import services as account_services
+from accounts.enums import InvitationRole, MembershipRole
+from directory import services as directory_services
+from directory.enums import OnboardingStatus, OrganisationKind
+from tests.browser.accessibility import assert_no_serious_axe_violations
+from tests.browser.sign_in import with_known_totp
+from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
+
+
+def _organisation_with_history(staff):
+    """An organisation part-way through onboarding, with a team and a pending invitation."""
+    organisation = OrganisationFactory(name="University of Aston Vale", short_name="Aston Vale")
+    directory_services.organisation_record_meeting(
+        actor=staff, organisation=organisation, held_on=date(2024, 2, 1), note="Met the office."
+    )
+    MembershipFactory(organisation=organisation, user=UserFactory(name="Priya Shah"))
+    MembershipFactory(
+        organisation=organisation,
+        user=UserFactory(name="Tom Evans"),
+        role=MembershipRole.CONTRIBUTOR,
+    )
+    account_services.invitation_create(
+        inviter=staff,
+        organisation=organisation,
+        email="new.colleague@aston-vale.example.org",
+        role=InvitationRole.CONTRIBUTOR,
+    )
+    OrganisationFactory(name="Brackley Institute", status=OnboardingStatus.ENQUIRY)
+    OrganisationFactory(
+        name="Royal Society of Glassblowing",
+        kind=OrganisationKind.SUPPORTER,
+        status=OnboardingStatus.ACTIVE,
+        announced_on=date(2023, 6, 1),
+    )
+    return organisation
+
+
+# page name: who looks, its address, its h1, and text showing its content is there
+PAGES = {
+    "home": (None, lambda org: "/", "The Technician Commitment", "The four themes"),
+    "login": (None, lambda org: "/accounts/login/", "Sign in", "No account yet?"),
+    "pipeline": (
+        "staff",
+        lambda org: "/staff/pipeline/",
+        "Onboarding pipeline",
+        "Showing 1–3 of 3 organisations.",
+    ),
+    "staff organisation": (
+        "staff",
+        lambda org: f"/staff/organisations/{org.slug}/",
+        "University of Aston Vale",
+        "new.colleague@aston-vale.example.org · Contributor",
+    ),
+    "import": (
+        "staff",
+        lambda org: "/staff/import/",
+        "Import organisations from CSV",
+        "Upload a file",
+    ),
+    "workspace": (
+        "lead",
+        lambda org: org.get_absolute_url(),
+        "University of Aston Vale",
+        "Tom Evans",
+    ),
+    "not found": (
+        None,
+        lambda org: "/no-such-page/",
+        "Page not found",
+        "There is no page at this address",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_serious_accessibility_violations(name, page_as):
+    who, address, heading, content = PAGES[name]
+    staff = with_known_totp(StaffFactory(name="Alex Morgan"))
+    organisation = _organisation_with_history(staff)
+    lead = organisation.memberships.get(role=MembershipRole.LEAD).user
+    page = page_as({"staff": staff, "lead": lead, None: None}[who])
+
+    response = page.goto(address(organisation))
+
+    assert response.status == (404 if name == "not found" else 200)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    expect(page.get_by_text(content).first).to_be_visible()
+    assert_no_serious_axe_violations(page)

@@ -1,0 +1,74 @@
+"""Organisations at each onboarding stage, signed forms, and snapshots of what is stored."""
+
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.demo import _minimal_pdf
+from core.models import ActivityLog
+from directory.enums import OnboardingStatus
+from directory.models import Organisation
+from tests.factories import OrganisationFactory
+
+S = OnboardingStatus
+
+# One plausible onboarding history; every step after the one before.
+ENQUIRY_ON = date(2024, 1, 10)
+MEETING_ON = date(2024, 2, 14)
+FORM_ON = date(2024, 3, 20)
+ANNOUNCED_ON = date(2024, 5, 1)
+WITHDRAWN_ON = date(2024, 6, 3)
+
+PATH = (S.ENQUIRY, S.MEETING_HELD, S.FORM_RECEIVED, S.ANNOUNCED, S.ACTIVE)
+
+
+def organisation_at(status: str, **fields) -> Organisation:
+    """An organisation that has reached ``status`` with every earlier date recorded.
+
+    A withdrawn one has the full history up to its announcement, so the only
+    thing that can stop a step is its status, never a missing or later date."""
+    reached = PATH.index(status) if status in PATH else len(PATH) - 1
+    dates = {
+        "enquiry_received_on": ENQUIRY_ON,
+        "meeting_held_on": MEETING_ON if reached >= 1 else None,
+        "form_received_on": FORM_ON if reached >= 2 else None,
+        "announced_on": ANNOUNCED_ON if reached >= 3 else None,
+        "withdrawn_on": WITHDRAWN_ON if status == S.WITHDRAWN else None,
+    }
+    return OrganisationFactory(status=status, **{**dates, **fields})
+
+
+def signed_form(name: str = "signed-form.pdf", content: bytes | None = None) -> SimpleUploadedFile:
+    """An upload as the browser sends it; a real one-page PDF unless ``content`` is given."""
+    body = _minimal_pdf("Signed form") if content is None else content
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def signed_form_data(**overrides) -> dict:
+    """What staff post to record a signed form that every guard accepts."""
+    return {
+        "signed_form": signed_form(),
+        "received_on": FORM_ON.isoformat(),
+        "head_name": "Professor Jane Whitfield",
+        "head_title": "Vice-Chancellor",
+        "lead_name": "Priya Shah",
+        "lead_email": "priya.shah@example.org",
+        "note": "",
+        **overrides,
+    }
+
+
+def stored(organisation: Organisation) -> dict:
+    """Every stored column of ``organisation``, re-read from the database."""
+    organisation.refresh_from_db()
+    row = {f.attname: getattr(organisation, f.attname) for f in Organisation._meta.concrete_fields}
+    row["signed_form"] = organisation.signed_form.name
+    return row
+
+
+def activity_rows() -> list[tuple]:
+    return list(
+        ActivityLog.objects.order_by("id").values_list(
+            "id", "actor_id", "verb", "from_status", "to_status", "note"
+        )
+    )
