@@ -197,9 +197,9 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Technician Commitment <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Technician Commitment <noreply@techniciancommitment.example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-ITSS_TEAM_EMAIL = env("ITSS_TEAM_EMAIL", default="itss-team@localhost")
+ITSS_TEAM_EMAIL = env("ITSS_TEAM_EMAIL", default="itss-team@techniciancommitment.example.org")
 
 # Strict Content-Security-Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {
