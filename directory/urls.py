@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import imports, staff, workspace
+from .views import imports, public, staff, workspace
 
 app_name = "directory"
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("staff/import/", imports.import_upload, name="import_upload"),
     path("staff/import/confirm/", imports.import_confirm, name="import_confirm"),
     path("organisations/<slug:slug>/workspace/", workspace.workspace, name="workspace"),
+    path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
 ]

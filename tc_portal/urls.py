@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("directory.urls")),
+    path("", include("action_plans.urls")),
     path("", include("reviews.urls")),
     path("django-admin/", admin.site.urls),
 ]

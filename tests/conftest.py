@@ -19,7 +19,10 @@ def _isolated():
     cache.clear()
 
 
-_DATA_MIGRATIONS = ("core.migrations.0002_seed_themes",)
+_DATA_MIGRATIONS = (
+    "core.migrations.0002_seed_themes",
+    "action_plans.migrations.0002_seed_policies_and_scale",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +38,10 @@ def _rows_from_data_migrations(request):
     # pytest-django's own fixture behind ``db`` and ``transactional_db``: it sets
     # up whichever kind of database access the test asked for.
     request.getfixturevalue("_django_db_helper")
+    from action_plans.models import CyclePolicy
     from core.models import Theme
 
-    if not Theme.objects.exists():
+    if not (Theme.objects.exists() and CyclePolicy.objects.exists()):
         for module in _DATA_MIGRATIONS:
             importlib.import_module(module).seed(apps, None)
 

@@ -191,13 +191,22 @@ STORAGES = {
 # Upload limits (bytes).
 SIGNED_FORM_MAX_BYTES = env.int("SIGNED_FORM_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_CSV_MAX_BYTES = env.int("IMPORT_CSV_MAX_BYTES", default=2 * 1024 * 1024)
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+SUBMISSION_ATTACHMENTS_MAX_BYTES = env.int(
+    "SUBMISSION_ATTACHMENTS_MAX_BYTES", default=50 * 1024 * 1024
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The self-assessment template's word limit for the organisation profile.
+PROFILE_WORD_LIMIT = env.int("PROFILE_WORD_LIMIT", default=250)
 
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Technician Commitment <noreply@techniciancommitment.example.org>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Technician Commitment <noreply@techniciancommitment.example.org>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ITSS_TEAM_EMAIL = env("ITSS_TEAM_EMAIL", default="itss-team@techniciancommitment.example.org")
 

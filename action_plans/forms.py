@@ -1,0 +1,237 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from core.models import Theme
+
+from . import deadlines
+from .enums import PREVIOUS_OUTCOMES, ActionStatus, VoiceMethod
+from .models import Action, RatingLevel, SelfAssessment, SubmissionRound, VoiceEvidence
+from .selectors import word_count
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the section the person opened, to detect a colleague's save."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class SelfAssessmentForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = SelfAssessment
+        fields = [
+            "lead_name",
+            "lead_email",
+            "lead_phone",
+            "profile",
+            "technician_definition",
+            "technician_count",
+            "position_before",
+            "progress_since",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 5})
+            for name in ("profile", "technician_definition", "position_before", "progress_since")
+        }
+        help_texts = {
+            "technician_definition": "Who your organisation counts as a technician.",
+            "position_before": "Where things stood for technicians when you signed.",
+            "progress_since": "What has changed since you signed (or since your last stage).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.PROFILE_WORD_LIMIT
+        profile = self.fields["profile"]
+        profile.help_text = f"Up to {limit} words: who you are, and your technical community."
+        profile.widget.attrs.update({"data-word-limit": limit})
+        self.fields["lead_phone"].widget.attrs["autocomplete"] = "tel"
+        self.fields["lead_email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_profile(self):
+        profile = self.cleaned_data["profile"]
+        limit = settings.PROFILE_WORD_LIMIT
+        if word_count(profile) > limit:
+            raise forms.ValidationError(
+                f"The profile has {word_count(profile)} words; the limit is {limit}."
+            )
+        return profile
+
+
+class ThemeAssessmentForm(VersionedForm):
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="What you do under this theme now, and the evidence for it.",
+    )
+    rating = forms.ModelChoiceField(
+        queryset=RatingLevel.objects.all(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Where you stand",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].label_from_instance = lambda level: (
+            f"{level.label}: {level.descriptor}"
+        )
+
+
+class ActionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    themes = forms.ModelMultipleChoiceField(
+        queryset=Theme.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every theme this action advances.",
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "title",
+            "description",
+            "themes",
+            "owner",
+            "success_measures",
+            "starts_on",
+            "target_on",
+            "status",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "success_measures": forms.Textarea(attrs={"rows": 2}),
+            "starts_on": DateInput,
+            "target_on": DateInput,
+        }
+
+    def __init__(self, *args, themes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if themes is not None:
+            self.fields["themes"].choices = [(t.pk, t.name) for t in themes]
+        self.fields["status"].choices = [
+            c for c in ActionStatus.choices if c[0] != ActionStatus.CARRIED_OVER
+        ]
+
+    def clean(self):
+        data = super().clean()
+        starts_on, target_on = data.get("starts_on"), data.get("target_on")
+        if starts_on and target_on and target_on < starts_on:
+            self.add_error("target_on", "The target date cannot come before the start.")
+        return data
+
+
+class PreviousActionReviewForm(VersionedForm):
+    outcome = forms.ChoiceField(
+        choices=[(s.value, s.label) for s in PREVIOUS_OUTCOMES],
+        widget=forms.RadioSelect,
+        label="What became of it",
+    )
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class VoiceEvidenceForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = VoiceEvidence
+        fields = [
+            "method",
+            "method_other",
+            "held_on",
+            "participants",
+            "description",
+            "what_changed",
+        ]
+        widgets = {
+            "held_on": DateInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "what_changed": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "method_other": "Only when the method is “Other”.",
+            "held_on": "When it took place (the first day, for something that ran longer).",
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("method") == VoiceMethod.OTHER and not data.get("method_other", "").strip():
+            self.add_error("method_other", "Say which other method was used.")
+        held_on = data.get("held_on")
+        if held_on and held_on > timezone.localdate():
+            self.add_error("held_on", "The date cannot be in the future.")
+        return data
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        help_text="PDF, Word (.docx), Excel (.xlsx), PNG or JPEG.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
+    )
+    evidence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SubmitForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label="I confirm this self-assessment and action plan are complete and ready for peer "
+        "review. I understand they cannot be changed once submitted."
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ExtensionForm(forms.Form):
+    due_on = forms.DateField(widget=DateInput, label="New due date")
+    due_time = forms.TimeField(
+        label="Time (UK)", initial="17:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("due_on") and data.get("due_time"):
+            data["due_at"] = deadlines.uk_datetime(data["due_on"], data["due_time"])
+            if data["due_at"] <= timezone.now():
+                self.add_error("due_on", "The new due date must be in the future.")
+        return data
+
+
+class ProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=ActionStatus.choices)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Progress note"
+    )
+
+
+class SubmissionRoundForm(forms.ModelForm):
+    deadline_on = forms.DateField(widget=DateInput, label="Deadline date")
+    deadline_time = forms.TimeField(
+        label="Time (UK)", initial="17:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    class Meta:
+        model = SubmissionRound
+        fields = ["name", "kind"]
+        help_texts = {"name": "For example “January 2027”."}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("deadline_on") and data.get("deadline_time"):
+            deadline = deadlines.uk_datetime(data["deadline_on"], data["deadline_time"])
+            self.instance.deadline = deadline
+            if (
+                SubmissionRound.objects.filter(deadline=deadline)
+                .exclude(pk=self.instance.pk)
+                .exists()
+            ):
+                self.add_error("deadline_on", "Another round already has this deadline.")
+        return data

@@ -1,0 +1,376 @@
+import uuid
+from datetime import time
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from core.models import Theme, TimeStampedModel
+from core.storage import private_storage
+from core.uploads import FileKind
+from directory.enums import OrganisationKind
+from directory.models import Organisation
+
+from . import deadlines
+from .enums import ActionStatus, SubmissionStatus, VoiceMethod
+
+
+class CyclePolicy(models.Model):
+    """When an organisation of one kind owes its stages. Data, so staff can change the cadence."""
+
+    kind = models.CharField(max_length=12, choices=OrganisationKind.choices, unique=True)
+    opens_after_months = models.PositiveSmallIntegerField(
+        help_text="The first stage's window opens this many months after the announcement."
+    )
+    closes_after_months = models.PositiveSmallIntegerField(
+        help_text="The first stage's window closes this many months after the announcement."
+    )
+    repeat_every_months = models.PositiveSmallIntegerField(
+        default=36,
+        help_text="Each later stage is due this many months after the previous stage's due date.",
+    )
+    later_window_months = models.PositiveSmallIntegerField(
+        default=6, help_text="A later stage's window opens this many months before it is due."
+    )
+    deadline_time = models.TimeField(
+        default=time(17, 0), help_text="UK time of day a due date falls when no round applies."
+    )
+
+    class Meta:
+        verbose_name_plural = "cycle policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_after_months__gte=models.F("opens_after_months")),
+                name="cycle_window_closes_after_opening",
+                violation_error_message="The window cannot close before it opens.",
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_every_months__gt=models.F("later_window_months")),
+                name="cycle_later_window_within_interval",
+                violation_error_message="A later stage's window must be shorter than the interval.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} cycle"
+
+    def as_policy(self) -> deadlines.Policy:
+        return deadlines.Policy(
+            opens_after_months=self.opens_after_months,
+            closes_after_months=self.closes_after_months,
+            repeat_every_months=self.repeat_every_months,
+            later_window_months=self.later_window_months,
+            deadline_time=self.deadline_time,
+        )
+
+
+class SubmissionRound(TimeStampedModel):
+    """A dated deadline that stages falling due around it share (e.g. January, 17:00 UK)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    deadline = models.DateTimeField(unique=True)
+    kind = models.CharField(
+        "for",
+        max_length=12,
+        choices=OrganisationKind.choices,
+        blank=True,
+        help_text="Leave empty for a round both signatories and supporters use.",
+    )
+
+    class Meta:
+        ordering = ["deadline"]
+
+    def __str__(self):
+        return self.name
+
+
+class RatingLevel(models.Model):
+    """One step of the self-assessment rating scale (data: the scheme may change it)."""
+
+    value = models.PositiveSmallIntegerField(unique=True)
+    label = models.CharField(max_length=40)
+    descriptor = models.TextField()
+
+    class Meta:
+        ordering = ["value"]
+
+    def __str__(self):
+        return self.label
+
+
+class DueDateExtension(models.Model):
+    """A due date moved for one organisation's stage, with why and who agreed.
+
+    The newest row for an organisation and stage is the one in force; older
+    rows stay as the history."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="extensions"
+    )
+    stage_number = models.PositiveSmallIntegerField()
+    due_at = models.DateTimeField("new due date")
+    reason = models.TextField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "stage_number", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.organisation} stage {self.stage_number} to {self.due_at:%Y-%m-%d}"
+
+
+class Submission(TimeStampedModel):
+    """One organisation's self-assessment and action plan for one stage."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="submissions"
+    )
+    stage_number = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.IN_PROGRESS
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The due date in force when it was submitted, and so whether it was late:
+    # a fact of that moment, kept even if the due date is moved afterwards.
+    due_at_submission = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "stage_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "stage_number"], name="one_submission_per_stage"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress") | Q(submitted_at__isnull=False),
+                name="submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | ~Q(status="in_progress"),
+                name="published_only_when_submitted",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · Stage {self.stage_number}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "action_plans:submission",
+            kwargs={"slug": self.organisation.slug, "number": self.stage_number},
+        )
+
+    @property
+    def is_late(self) -> bool:
+        return bool(
+            self.submitted_at
+            and self.due_at_submission
+            and self.submitted_at > self.due_at_submission
+        )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Section(models.Model):
+    """A part of a submission that people save on its own.
+
+    ``version`` goes up by one on every save; a save that starts from an older
+    version is refused, so two colleagues never overwrite each other unseen."""
+
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class SelfAssessment(Section):
+    """The published template's narrative part: who leads, who the technicians are, where
+    the organisation stood and how far it has come."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, primary_key=True, related_name="self_assessment"
+    )
+    lead_name = models.CharField("institutional lead", max_length=150, blank=True)
+    lead_email = models.EmailField("lead's email", blank=True)
+    lead_phone = models.CharField("lead's phone", max_length=40, blank=True)
+    profile = models.TextField("organisation profile", blank=True)
+    technician_definition = models.TextField("your definition of a technician", blank=True)
+    technician_count = models.PositiveIntegerField(
+        "number of technicians", null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+    )
+    position_before = models.TextField("your position before signing", blank=True)
+    progress_since = models.TextField("progress since signing", blank=True)
+
+    def __str__(self):
+        return f"Self-assessment of {self.submission}"
+
+
+class ThemeAssessment(Section):
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="theme_assessments"
+    )
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="+")
+    narrative = models.TextField(blank=True)
+    rating = models.ForeignKey(
+        RatingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["theme__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "theme"], name="one_assessment_per_theme")
+        ]
+
+    def __str__(self):
+        return f"{self.theme} · {self.submission}"
+
+
+class Action(Section):
+    """One line of the action plan."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField("action or objective", max_length=200)
+    description = models.TextField(blank=True)
+    themes = models.ManyToManyField(Theme, related_name="+")
+    owner = models.CharField(max_length=150, help_text="A role or group, e.g. “Technical Board”.")
+    success_measures = models.TextField("success measures or outputs", blank=True)
+    starts_on = models.DateField("start", null=True, blank=True)
+    target_on = models.DateField("target date", null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(target_on__isnull=True)
+                | Q(target_on__gte=models.F("starts_on")),
+                name="action_target_after_start",
+                violation_error_message="The target date cannot come before the start.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PreviousActionReview(Section):
+    """What became of one action of the previous stage's plan, recorded in the next stage."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="previous_action_reviews"
+    )
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="reviews_later")
+    outcome = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["action__position", "action_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "action"], name="one_review_per_previous_action"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.action} in {self.submission}"
+
+
+class ActionUpdate(models.Model):
+    """Progress on an action after its plan was submitted; the history is kept."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.action}: {self.get_status_display()}"
+
+
+class VoiceEvidence(Section):
+    """How technicians shaped the plan: one activity, who took part, what it changed."""
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="voice_evidence"
+    )
+    method = models.CharField(max_length=24, choices=VoiceMethod.choices)
+    method_other = models.CharField("other method", max_length=120, blank=True)
+    held_on = models.DateField("when")
+    participants = models.PositiveIntegerField(
+        "how many took part", validators=[MaxValueValidator(1_000_000)]
+    )
+    description = models.TextField("what was done")
+    what_changed = models.TextField("what changed because of it")
+
+    class Meta:
+        ordering = ["held_on", "id"]
+        verbose_name_plural = "technician voice evidence"
+
+    def __str__(self):
+        return f"{self.get_method_display()} ({self.held_on:%b %Y})"
+
+
+def _attachment_path(instance, filename):
+    # Stored under a random name: the person's file name is only ever displayed.
+    return f"attachments/{instance.submission_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="attachments")
+    evidence = models.ForeignKey(
+        VoiceEvidence,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(storage=private_storage, upload_to=_attachment_path, max_length=200)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8, choices=FileKind.choices)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,315 @@
+"""Reads of submission cycles: where each organisation stands, what is missing, what is public."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.rules import is_itss_staff
+from core.models import Theme
+from directory.enums import OnboardingStatus
+from directory.models import Organisation
+
+from . import deadlines
+from .enums import StageState, SubmissionStatus
+from .models import (
+    Action,
+    ActionUpdate,
+    CyclePolicy,
+    DueDateExtension,
+    Submission,
+    SubmissionRound,
+    ThemeAssessment,
+)
+
+# Organisations that owe stages: announced (the clock starts at the announcement).
+SCHEDULED_STATUSES = (OnboardingStatus.ANNOUNCED, OnboardingStatus.ACTIVE)
+
+
+@dataclass
+class StageView:
+    """One stage of one organisation, as the dashboard and reminders see it."""
+
+    number: int
+    opens_on: date
+    closes_on: date
+    scheduled_due_at: datetime
+    from_round: bool
+    extension: DueDateExtension | None
+    submission: Submission | None
+    now: datetime = field(repr=False)
+
+    @property
+    def due_at(self) -> datetime:
+        return deadlines.effective_due(
+            self.scheduled_due_at, self.extension.due_at if self.extension else None
+        )
+
+    @property
+    def state(self) -> str:
+        return self.submission.status if self.submission else StageState.NOT_STARTED
+
+    @property
+    def state_label(self) -> str:
+        return StageState(self.state).label
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state not in (StageState.NOT_STARTED, StageState.IN_PROGRESS)
+
+    @property
+    def days_left(self) -> int:
+        return deadlines.days_left(self.due_at, now=self.now)
+
+    @property
+    def is_open(self) -> bool:
+        return deadlines.uk_date(self.now) >= self.opens_on
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_submitted and deadlines.is_overdue(self.due_at, now=self.now)
+
+
+def policies_by_kind() -> dict[str, deadlines.Policy]:
+    return {p.kind: p.as_policy() for p in CyclePolicy.objects.all()}
+
+
+def round_deadlines_by_kind() -> dict[str, list[datetime]]:
+    """Each kind's round deadlines (a round with no kind serves both)."""
+    rounds = list(SubmissionRound.objects.values_list("kind", "deadline"))
+    return {
+        kind: [deadline for round_kind, deadline in rounds if round_kind in ("", kind)]
+        for kind in ("signatory", "supporter")
+    }
+
+
+def organisation_stages(
+    organisation: Organisation,
+    *,
+    now: datetime | None = None,
+    policies: dict | None = None,
+    rounds: dict | None = None,
+    submissions: list[Submission] | None = None,
+    extensions: list[DueDateExtension] | None = None,
+) -> list[StageView]:
+    """Every stage up to the current one: the stages already submitted, then the
+    first one that is not (the current stage). Empty before the announcement.
+
+    The keyword arguments let a caller that handles many organisations pass
+    what it fetched once for all of them."""
+    now = now or timezone.now()
+    if organisation.announced_on is None or organisation.status not in SCHEDULED_STATUSES:
+        return []
+    policy = (policies if policies is not None else policies_by_kind()).get(organisation.kind)
+    if policy is None:
+        return []
+    if submissions is None:
+        submissions = list(organisation.submissions.all())
+    if extensions is None:
+        extensions = list(organisation.extensions.select_related("approved_by"))
+    round_list = (rounds if rounds is not None else round_deadlines_by_kind())[organisation.kind]
+    by_number = {s.stage_number: s for s in submissions}
+    latest_extension: dict[int, DueDateExtension] = {}
+    for extension in sorted(extensions, key=lambda e: (e.created_at, e.pk)):
+        latest_extension[extension.stage_number] = extension
+    count = 1
+    while by_number.get(count) and by_number[count].status != SubmissionStatus.IN_PROGRESS:
+        count += 1
+    return [
+        StageView(
+            number=dates.number,
+            opens_on=dates.opens_on,
+            closes_on=dates.closes_on,
+            scheduled_due_at=dates.due_at,
+            from_round=dates.from_round,
+            extension=latest_extension.get(dates.number),
+            submission=by_number.get(dates.number),
+            now=now,
+        )
+        for dates in deadlines.stages(
+            policy, announced_on=organisation.announced_on, round_deadlines=round_list, count=count
+        )
+    ]
+
+
+def stage_of(organisation: Organisation, number: int) -> StageView | None:
+    """The stage ``number`` of ``organisation`` if it has been reached, else None."""
+    for stage in organisation_stages(organisation):
+        if stage.number == number:
+            return stage
+    return None
+
+
+def themes_in_use() -> QuerySet[Theme]:
+    return Theme.objects.filter(is_active=True)
+
+
+def submission_for_editing(submission: Submission) -> Submission:
+    """``submission`` with everything its pages show, in a fixed number of queries."""
+    return (
+        Submission.objects.select_related(
+            "organisation", "self_assessment", "submitted_by", "published_by", "started_by"
+        )
+        .prefetch_related(
+            Prefetch(
+                "theme_assessments",
+                queryset=ThemeAssessment.objects.select_related("theme", "rating", "updated_by"),
+            ),
+            Prefetch(
+                "actions",
+                queryset=Action.objects.prefetch_related("themes").select_related("updated_by"),
+            ),
+            "previous_action_reviews__action__themes",
+            "voice_evidence__attachments",
+            "attachments__uploaded_by",
+        )
+        .get(pk=submission.pk)
+    )
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def submission_missing(submission: Submission) -> list[str]:
+    """What must still be done before ``submission`` can be submitted, in plain words.
+
+    Expects a submission from ``submission_for_editing`` (nothing more is queried
+    but the active themes)."""
+    missing = []
+    organisation = submission.organisation
+    assessment = getattr(submission, "self_assessment", None)
+    limit = settings.PROFILE_WORD_LIMIT
+    if assessment is None or not assessment.profile.strip():
+        missing.append("Write the organisation profile.")
+    elif word_count(assessment.profile) > limit:
+        missing.append(f"Shorten the organisation profile to {limit} words or fewer.")
+    if assessment is None or not assessment.lead_name or not assessment.lead_email:
+        missing.append("Give the institutional lead's name and email in the self-assessment.")
+    themes = list(themes_in_use())
+    by_theme = {a.theme_id: a for a in submission.theme_assessments.all()}
+    actions = list(submission.actions.all())
+    for theme in themes:
+        done = by_theme.get(theme.pk)
+        if done is None or not done.narrative.strip() or done.rating_id is None:
+            missing.append(f"Assess the theme “{theme.name}”: a narrative and a rating.")
+        if not any(theme in action.themes.all() for action in actions):
+            missing.append(f"Add at least one action for the theme “{theme.name}”.")
+    if not submission.voice_evidence.all():
+        missing.append("Record how technicians' voices shaped the plan (technician voice).")
+    unreviewed = [r for r in submission.previous_action_reviews.all() if not r.outcome]
+    if unreviewed:
+        missing.append(
+            f"Say what became of {len(unreviewed)} action"
+            f"{'s' if len(unreviewed) > 1 else ''} of the previous plan."
+        )
+    if not organisation.tc_page_url:
+        missing.append("Give the address of your public Technician Commitment web page.")
+    if not (organisation.contact_name and organisation.contact_email):
+        missing.append("Name your public point of contact, with an email address.")
+    return missing
+
+
+def submission_content(submission: Submission) -> dict:
+    """Everything a submission says, as plain data in a fixed order (what the hash covers)."""
+    assessment = getattr(submission, "self_assessment", None)
+    return {
+        "organisation": submission.organisation.slug,
+        "stage": submission.stage_number,
+        "self_assessment": {
+            name: getattr(assessment, name) if assessment else None
+            for name in (
+                "lead_name",
+                "lead_email",
+                "lead_phone",
+                "profile",
+                "technician_definition",
+                "technician_count",
+                "position_before",
+                "progress_since",
+            )
+        },
+        "themes": [
+            {
+                "theme": a.theme.slug,
+                "narrative": a.narrative,
+                "rating": a.rating.value if a.rating else None,
+            }
+            for a in submission.theme_assessments.all()
+        ],
+        "actions": [
+            {
+                "title": a.title,
+                "description": a.description,
+                "themes": sorted(t.slug for t in a.themes.all()),
+                "owner": a.owner,
+                "success_measures": a.success_measures,
+                "starts_on": a.starts_on.isoformat() if a.starts_on else None,
+                "target_on": a.target_on.isoformat() if a.target_on else None,
+                "status": a.status,
+            }
+            for a in submission.actions.all()
+        ],
+        "previous_actions": [
+            {"action": r.action.title, "outcome": r.outcome, "note": r.note}
+            for r in submission.previous_action_reviews.all()
+        ],
+        "technician_voice": [
+            {
+                "method": e.method,
+                "method_other": e.method_other,
+                "held_on": e.held_on.isoformat(),
+                "participants": e.participants,
+                "description": e.description,
+                "what_changed": e.what_changed,
+                "attachments": sorted(a.sha256 for a in e.attachments.all()),
+            }
+            for e in submission.voice_evidence.all()
+        ],
+        "attachments": sorted(a.sha256 for a in submission.attachments.all()),
+    }
+
+
+def submission_hash(submission: Submission) -> str:
+    canonical = json.dumps(submission_content(submission), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submissions_visible_to(*, user) -> QuerySet[Submission]:
+    """The submissions ``user`` may open: staff all, members their organisations' own."""
+    if is_itss_staff(user):
+        return Submission.objects.all()
+    if not user.is_authenticated:
+        return Submission.objects.none()
+    return Submission.objects.filter(organisation__memberships__user=user).distinct()
+
+
+def published_plan(organisation: Organisation) -> Submission | None:
+    """The newest published submission of ``organisation``, with its actions by theme and
+    each action's latest progress, or None."""
+    return (
+        organisation.submissions.filter(published_at__isnull=False)
+        .exclude(status=SubmissionStatus.IN_PROGRESS)
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=Action.objects.prefetch_related(
+                    "themes",
+                    Prefetch(
+                        "updates", queryset=ActionUpdate.objects.select_related("recorded_by")
+                    ),
+                ),
+            )
+        )
+        .order_by("-stage_number")
+        .first()
+    )
+
+
+def actions_by_theme(actions, themes) -> list[tuple[Theme, list[Action]]]:
+    """Group ``actions`` under each of ``themes`` (an action with two themes shows under both)."""
+    return [(theme, [a for a in actions if theme in a.themes.all()]) for theme in themes]

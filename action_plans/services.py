@@ -1,0 +1,604 @@
+"""Changes to submissions. One function per verb; each runs in a transaction.
+
+Every change to a submission's content first locks the submission row and
+checks it is still being written, so a change can never slip in beside the
+submit that freezes it. Each section carries a version: a save that started
+from an older version is refused with ``EditConflict`` and changes nothing.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+
+from accounts.rules import is_itss_staff, is_lead_of_organisation, is_member_of_organisation
+from core.exceptions import ApplicationError, NotPermitted
+from core.models import Theme
+from core.services import activity_record, email_send, transition_apply
+from core.uploads import safe_filename, validate_attachment
+from directory.models import Organisation
+
+from . import selectors
+from .enums import (
+    EDITABLE_STATUSES,
+    PREVIOUS_OUTCOMES,
+    SUBMISSION_TRANSITIONS,
+    ActionStatus,
+    SubmissionStatus,
+)
+from .models import (
+    Action,
+    ActionUpdate,
+    Attachment,
+    DueDateExtension,
+    PreviousActionReview,
+    SelfAssessment,
+    Submission,
+    SubmissionRound,
+    ThemeAssessment,
+    VoiceEvidence,
+)
+
+S = SubmissionStatus
+
+
+class SubmissionFrozen(ApplicationError):
+    """The submission was submitted: its content can no longer change."""
+
+
+class EditConflict(ApplicationError):
+    """Someone else saved the same section since this person opened it."""
+
+
+def _uk(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%-d %B %Y at %H:%M")
+
+
+def _check_member(actor, organisation: Organisation) -> None:
+    if not is_member_of_organisation(actor, organisation):
+        raise NotPermitted("Only the organisation's own team can change its submission.")
+
+
+def _check_lead(actor, organisation: Organisation) -> None:
+    if not is_lead_of_organisation(actor, organisation):
+        raise NotPermitted("Only the organisation's institutional lead can do this.")
+
+
+def _check_staff(actor) -> None:
+    if not is_itss_staff(actor):
+        raise NotPermitted("Only ITSS staff can do this.")
+
+
+def _lock_editable(submission: Submission, actor) -> Submission:
+    """Lock the submission row and make sure ``actor`` may still change its content."""
+    locked = (
+        Submission.objects.select_for_update().select_related("organisation").get(pk=submission.pk)
+    )
+    _check_member(actor, locked.organisation)
+    if locked.status not in EDITABLE_STATUSES:
+        raise SubmissionFrozen(
+            f"Stage {locked.stage_number} was submitted on {_uk(locked.submitted_at)} and can "
+            "no longer be changed."
+        )
+    return locked
+
+
+def _validated(instance, *, exclude: Iterable[str] = ()) -> None:
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False)
+    except ValidationError as exc:
+        messages = [
+            " ".join(v) if k == NON_FIELD_ERRORS else f"{k.replace('_', ' ')}: {' '.join(v)}"
+            for k, v in exc.message_dict.items()
+        ]
+        raise ApplicationError(" ".join(messages)) from exc
+
+
+def _save_section(section, *, actor, version: int, values: dict):
+    """Write ``values`` to ``section`` if nobody saved it since ``version``.
+
+    Returns the section as stored; raises EditConflict (naming who saved, and
+    when) if the stored version moved on, changing nothing."""
+    model = type(section)
+    candidate = model.objects.get(pk=section.pk)
+    for name, value in values.items():
+        setattr(candidate, name, value)
+    _validated(candidate, exclude=["submission", "action", "theme"])
+    now = timezone.now()
+    written = model.objects.filter(pk=section.pk, version=version).update(
+        version=F("version") + 1, updated_by=actor, updated_at=now, **values
+    )
+    stored = model.objects.select_related("updated_by").get(pk=section.pk)
+    if not written:
+        who = stored.updated_by.name if stored.updated_by else "Someone"
+        raise EditConflict(
+            f"{who} saved this section at {timezone.localtime(stored.updated_at):%H:%M on %-d %B} "
+            "while you were editing it. Your version is below and has not been saved: compare "
+            "it with theirs, then save again.",
+            extra={"current": stored},
+        )
+    return stored
+
+
+# Starting a stage.
+
+
+@transaction.atomic
+def submission_start(*, actor, organisation: Organisation, stage_number: int) -> Submission:
+    """Open the current stage for writing.
+
+    Side effects: creates the submission with its self-assessment (lead details
+    and narrative carried over from the previous stage, if any), one theme
+    assessment per active theme and, from Stage 2 on, one entry per action of
+    the previous plan to say what became of it; logs the start."""
+    _check_member(actor, organisation)
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    stages = selectors.organisation_stages(organisation)
+    if not stages:
+        raise ApplicationError("Stages are scheduled once the organisation has been announced.")
+    current = stages[-1]
+    if stage_number != current.number or current.submission is not None:
+        raise ApplicationError(f"Stage {stage_number} cannot be started now.")
+    submission = Submission.objects.create(
+        organisation=organisation, stage_number=stage_number, started_by=actor
+    )
+    previous = (
+        Submission.objects.filter(organisation=organisation, stage_number=stage_number - 1)
+        .select_related("self_assessment")
+        .first()
+    )
+    carried = getattr(previous, "self_assessment", None) if previous else None
+    SelfAssessment.objects.create(
+        submission=submission,
+        updated_by=actor,
+        lead_name=carried.lead_name if carried else organisation.lead_name,
+        lead_email=carried.lead_email if carried else organisation.lead_email,
+        lead_phone=carried.lead_phone if carried else "",
+        profile=carried.profile if carried else "",
+        technician_definition=carried.technician_definition if carried else "",
+        technician_count=carried.technician_count if carried else None,
+        position_before=carried.position_before if carried else "",
+    )
+    ThemeAssessment.objects.bulk_create(
+        ThemeAssessment(submission=submission, theme=theme, updated_by=actor)
+        for theme in selectors.themes_in_use()
+    )
+    if previous is not None:
+        PreviousActionReview.objects.bulk_create(
+            PreviousActionReview(submission=submission, action=action, updated_by=actor)
+            for action in previous.actions.all()
+        )
+    activity_record(
+        subject=organisation, actor=actor, verb="stage started", note=f"Stage {stage_number}."
+    )
+    return submission
+
+
+# Sections.
+
+
+@transaction.atomic
+def self_assessment_save(
+    *, actor, submission: Submission, version: int, **values
+) -> SelfAssessment:
+    _lock_editable(submission, actor)
+    unknown = set(values) - {
+        "lead_name",
+        "lead_email",
+        "lead_phone",
+        "profile",
+        "technician_definition",
+        "technician_count",
+        "position_before",
+        "progress_since",
+    }
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    limit = settings.PROFILE_WORD_LIMIT
+    words = selectors.word_count(values.get("profile", ""))
+    if words > limit:
+        raise ApplicationError(f"The organisation profile has {words} words; the limit is {limit}.")
+    return _save_section(submission.self_assessment, actor=actor, version=version, values=values)
+
+
+@transaction.atomic
+def theme_assessment_save(
+    *, actor, assessment: ThemeAssessment, version: int, narrative: str, rating
+) -> ThemeAssessment:
+    _lock_editable(assessment.submission, actor)
+    return _save_section(
+        assessment, actor=actor, version=version, values={"narrative": narrative, "rating": rating}
+    )
+
+
+_ACTION_FIELDS = (
+    "title",
+    "description",
+    "owner",
+    "success_measures",
+    "starts_on",
+    "target_on",
+    "status",
+)
+
+
+def _check_action_values(values: dict, themes: Iterable[Theme]) -> list[Theme]:
+    unknown = set(values) - set(_ACTION_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    themes = list(themes)
+    if not themes:
+        raise ApplicationError("Choose at least one theme the action advances.")
+    return themes
+
+
+@transaction.atomic
+def action_add(*, actor, submission: Submission, themes: Iterable[Theme], **values) -> Action:
+    """Add an action at the end of the plan."""
+    locked = _lock_editable(submission, actor)
+    themes = _check_action_values(values, themes)
+    last = locked.actions.aggregate(last=Max("position"))["last"]
+    action = Action(submission=locked, position=(last or 0) + 1, updated_by=actor, **values)
+    _validated(action, exclude=["submission", "carried_from"])
+    action.save()
+    action.themes.set(themes)
+    return action
+
+
+@transaction.atomic
+def action_save(
+    *, actor, action: Action, version: int, themes: Iterable[Theme], **values
+) -> Action:
+    _lock_editable(action.submission, actor)
+    themes = _check_action_values(values, themes)
+    stored = _save_section(action, actor=actor, version=version, values=values)
+    stored.themes.set(themes)
+    return stored
+
+
+@transaction.atomic
+def action_remove(*, actor, action: Action) -> None:
+    _lock_editable(action.submission, actor)
+    Action.objects.filter(pk=action.pk).delete()
+
+
+@transaction.atomic
+def action_move(*, actor, action: Action, offset: int) -> list[Action]:
+    """Move an action ``offset`` places up (negative) or down the plan; positions
+    are renumbered 1, 2, 3... Returns the plan in its new order."""
+    locked = _lock_editable(action.submission, actor)
+    ordered = list(locked.actions.order_by("position", "id"))
+    index = next((i for i, a in enumerate(ordered) if a.pk == action.pk), None)
+    if index is None:
+        raise ApplicationError("This action is no longer in the plan.")
+    target = min(max(index + offset, 0), len(ordered) - 1)
+    ordered.insert(target, ordered.pop(index))
+    changed = []
+    for position, item in enumerate(ordered, start=1):
+        if item.position != position:
+            item.position = position
+            changed.append(item)
+    Action.objects.bulk_update(changed, ["position"])
+    return ordered
+
+
+@transaction.atomic
+def previous_action_review_save(
+    *, actor, review: PreviousActionReview, version: int, outcome: str, note: str
+) -> PreviousActionReview:
+    """Record what became of an action of the previous plan.
+
+    Side effect: an action marked “carried over” is copied into this stage's
+    plan (once), ready to be revised there."""
+    locked = _lock_editable(review.submission, actor)
+    if outcome not in PREVIOUS_OUTCOMES:
+        raise ApplicationError("Choose what became of the action.")
+    stored = _save_section(
+        review, actor=actor, version=version, values={"outcome": outcome, "note": note}
+    )
+    previous = stored.action
+    if (
+        outcome == ActionStatus.CARRIED_OVER
+        and not locked.actions.filter(carried_from=previous).exists()
+    ):
+        last = locked.actions.aggregate(last=Max("position"))["last"]
+        copy = Action.objects.create(
+            submission=locked,
+            position=(last or 0) + 1,
+            title=previous.title,
+            description=previous.description,
+            owner=previous.owner,
+            success_measures=previous.success_measures,
+            status=ActionStatus.IN_PROGRESS,
+            carried_from=previous,
+            updated_by=actor,
+        )
+        copy.themes.set(previous.themes.all())
+    return stored
+
+
+_EVIDENCE_FIELDS = (
+    "method",
+    "method_other",
+    "held_on",
+    "participants",
+    "description",
+    "what_changed",
+)
+
+
+def _check_evidence_values(values: dict) -> None:
+    unknown = set(values) - set(_EVIDENCE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if values.get("method") == "other" and not values.get("method_other", "").strip():
+        raise ApplicationError("Say which other method was used.")
+    held_on = values.get("held_on")
+    if held_on and held_on > timezone.localdate():
+        raise ApplicationError("The date cannot be in the future: record what has happened.")
+
+
+@transaction.atomic
+def voice_evidence_add(*, actor, submission: Submission, **values) -> VoiceEvidence:
+    locked = _lock_editable(submission, actor)
+    _check_evidence_values(values)
+    evidence = VoiceEvidence(submission=locked, updated_by=actor, **values)
+    _validated(evidence, exclude=["submission"])
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def voice_evidence_save(*, actor, evidence: VoiceEvidence, version: int, **values) -> VoiceEvidence:
+    _lock_editable(evidence.submission, actor)
+    _check_evidence_values(values)
+    return _save_section(evidence, actor=actor, version=version, values=values)
+
+
+@transaction.atomic
+def voice_evidence_remove(*, actor, evidence: VoiceEvidence) -> None:
+    _lock_editable(evidence.submission, actor)
+    for attachment in evidence.attachments.all():
+        _attachment_delete(attachment)
+    evidence.delete()
+
+
+# Attachments.
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor, submission: Submission, upload, evidence: VoiceEvidence | None = None
+) -> Attachment:
+    """Store one uploaded file, judged by its content, within the per-file and
+    per-submission caps, under a random name; the sanitised name is kept for display."""
+    locked = _lock_editable(submission, actor)
+    if evidence is not None and evidence.submission_id != locked.pk:
+        raise ApplicationError("That evidence belongs to another submission.")
+    try:
+        kind = validate_attachment(upload, max_bytes=settings.ATTACHMENT_MAX_BYTES)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages)) from exc
+    used = sum(locked.attachments.values_list("size", flat=True))
+    cap = settings.SUBMISSION_ATTACHMENTS_MAX_BYTES
+    if used + upload.size > cap:
+        raise ApplicationError(
+            f"Attachments to one submission may total {filesizeformat(cap)}; "
+            f"{filesizeformat(used)} is used, and this file is {filesizeformat(upload.size)}."
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        submission=locked,
+        evidence=evidence,
+        name=safe_filename(upload.name or "", kind),
+        kind=kind,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(attachment.name, upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+def _attachment_delete(attachment: Attachment) -> None:
+    name, storage = attachment.file.name, attachment.file.storage
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def attachment_remove(*, actor, attachment: Attachment) -> None:
+    _lock_editable(attachment.submission, actor)
+    _attachment_delete(attachment)
+
+
+# Submitting, reopening, publishing.
+
+
+@transaction.atomic
+def submission_submit(*, actor, submission: Submission, confirmed: bool) -> Submission:
+    """Freeze the submission and record when, by whom and its content hash.
+
+    Side effects: refuses while anything is missing or unconfirmed; stamps the
+    due date in force (so lateness is kept even if the date moves later); logs
+    the step on the organisation; emails the ITSS team after commit."""
+    locked = _lock_editable(submission, actor)
+    _check_lead(actor, locked.organisation)
+    if not confirmed:
+        raise ApplicationError("Confirm that the submission is complete and ready for review.")
+    full = selectors.submission_for_editing(locked)
+    missing = selectors.submission_missing(full)
+    if missing:
+        raise ApplicationError("The submission is not complete yet: " + " ".join(missing))
+    stage = selectors.stage_of(locked.organisation, locked.stage_number)
+    now = timezone.now()
+    submitted = transition_apply(
+        instance=locked,
+        to_status=S.SUBMITTED,
+        allowed=SUBMISSION_TRANSITIONS,
+        actor=actor,
+        verb="submitted",
+        note=f"Stage {locked.stage_number}.",
+        changes={
+            "submitted_at": now,
+            "submitted_by": actor,
+            "due_at_submission": stage.due_at if stage else None,
+            "content_hash": selectors.submission_hash(full),
+        },
+    )
+    activity_record(
+        subject=locked.organisation,
+        actor=actor,
+        verb="stage submitted",
+        note=f"Stage {locked.stage_number}" + (" (late)." if submitted.is_late else "."),
+    )
+    email_send(
+        to=[settings.ITSS_TEAM_EMAIL],
+        template="action_plans/submitted",
+        context={"submission": submitted, "organisation": locked.organisation},
+        about=submitted,
+    )
+    return submitted
+
+
+@transaction.atomic
+def submission_reopen(*, actor, submission: Submission, reason: str) -> Submission:
+    """Staff unfreeze a submission so the organisation can change it; it must be
+    submitted again. A published plan is taken down until then."""
+    _check_staff(actor)
+    if not reason.strip():
+        raise ApplicationError("Give the reason for reopening the submission.")
+    reopened = transition_apply(
+        instance=submission,
+        to_status=S.IN_PROGRESS,
+        allowed=SUBMISSION_TRANSITIONS,
+        actor=actor,
+        verb="reopened",
+        note=reason.strip(),
+        changes={"published_at": None, "published_by": None, "content_hash": ""},
+    )
+    activity_record(
+        subject=reopened.organisation,
+        actor=actor,
+        verb="stage reopened",
+        note=f"Stage {reopened.stage_number}: {reason.strip()}",
+    )
+    return reopened
+
+
+@transaction.atomic
+def submission_publish(*, actor, submission: Submission) -> Submission:
+    """Show the submitted action plan on the organisation's public page."""
+    locked = (
+        Submission.objects.select_for_update().select_related("organisation").get(pk=submission.pk)
+    )
+    _check_lead(actor, locked.organisation)
+    if locked.status == S.IN_PROGRESS:
+        raise ApplicationError("Submit the plan before publishing it.")
+    if locked.published_at is not None:
+        raise ApplicationError("This plan is already published.")
+    locked.published_at = timezone.now()
+    locked.published_by = actor
+    locked.save(update_fields=["published_at", "published_by", "updated_at"])
+    activity_record(
+        subject=locked.organisation,
+        actor=actor,
+        verb="plan published",
+        note=f"Stage {locked.stage_number}.",
+    )
+    return locked
+
+
+@transaction.atomic
+def action_progress_record(*, actor, action: Action, status: str, note: str) -> ActionUpdate:
+    """Record progress on an action of a submitted plan; earlier entries are kept."""
+    submission = Submission.objects.select_related("organisation").get(pk=action.submission_id)
+    _check_member(actor, submission.organisation)
+    if submission.status == S.IN_PROGRESS:
+        raise ApplicationError(
+            "Progress is recorded once the plan is submitted; until then, edit the action."
+        )
+    if status not in ActionStatus.values:
+        raise ApplicationError("Choose the action's status.")
+    return ActionUpdate.objects.create(
+        action=action, status=status, note=note.strip(), recorded_by=actor
+    )
+
+
+# Deadlines.
+
+
+@transaction.atomic
+def due_date_extend(
+    *, actor, organisation: Organisation, stage_number: int, due_at: datetime, reason: str
+) -> DueDateExtension:
+    """Move one organisation's due date for one stage, recording why and who agreed."""
+    _check_staff(actor)
+    if not reason.strip():
+        raise ApplicationError("Give the reason for the extension.")
+    stage = selectors.stage_of(organisation, stage_number)
+    if stage is None:
+        raise ApplicationError(f"{organisation} has not reached Stage {stage_number}.")
+    if stage.is_submitted:
+        raise ApplicationError(f"Stage {stage_number} is already submitted.")
+    if due_at <= timezone.now():
+        raise ApplicationError("The new due date must be in the future.")
+    extension = DueDateExtension.objects.create(
+        organisation=organisation,
+        stage_number=stage_number,
+        due_at=due_at,
+        reason=reason.strip(),
+        approved_by=actor,
+    )
+    activity_record(
+        subject=organisation,
+        actor=actor,
+        verb="due date extended",
+        note=f"Stage {stage_number} now due {_uk(due_at)}: {reason.strip()}",
+    )
+    return extension
+
+
+# Submission rounds.
+
+
+@transaction.atomic
+def submission_round_create(
+    *, actor, name: str, deadline: datetime, kind: str = ""
+) -> SubmissionRound:
+    """Add a dated round; stages whose window contains it fall due at its deadline."""
+    _check_staff(actor)
+    submission_round = SubmissionRound(name=name.strip(), deadline=deadline, kind=kind)
+    try:
+        submission_round.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages)) from exc
+    submission_round.save()
+    activity_record(subject=submission_round, actor=actor, verb="round added", note=name)
+    return submission_round
+
+
+@transaction.atomic
+def submission_round_remove(*, actor, submission_round: SubmissionRound) -> None:
+    """Remove a round. Stages that fell due at it move to another round or their window's end;
+    submissions already made keep the due date they were submitted against."""
+    _check_staff(actor)
+    activity_record(
+        subject=submission_round, actor=actor, verb="round removed", note=submission_round.name
+    )
+    submission_round.delete()

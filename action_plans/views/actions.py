@@ -1,0 +1,113 @@
+"""The action plan editor: add, edit, remove and reorder actions.
+
+With htmx each change swaps the plan (or one action) in place; without
+JavaScript the same forms post normally and the page reloads at the plan."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+
+from .. import selectors, services
+from ..forms import ActionForm
+from .common import submission_for
+from .editor import CONFLICT, refused, render_page
+
+PLAN = "action-plan"
+EDIT_PAGE = "action_plans/action_form.html"
+
+
+def _plan_or_redirect(request, submission, message: str, fragment: str = PLAN):
+    messages.success(request, message)
+    if request.htmx:
+        return render_page(request, submission, partial=PLAN)
+    return redirect(f"{submission.get_absolute_url()}#{fragment}")
+
+
+def _values(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k not in ("themes", "version")}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_add(request, slug, number):
+    submission = submission_for(request, slug, number)
+    if request.method == "GET":
+        return redirect(f"{submission.get_absolute_url()}#{PLAN}")
+    themes = list(selectors.themes_in_use())
+    form = ActionForm(request.POST, themes=themes, prefix="new-action")
+    if not form.is_valid():
+        return render_page(request, submission, status=400, partial=PLAN, action_form=form)
+    try:
+        action = services.action_add(
+            actor=request.user,
+            submission=submission,
+            themes=form.cleaned_data["themes"],
+            **_values(form),
+        )
+    except ApplicationError as exc:
+        return refused(request, submission, exc, partial=PLAN, action_form=form)
+    return _plan_or_redirect(request, submission, f"Added “{action.title}”.", f"action-{action.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    action = get_object_or_404(submission.actions.prefetch_related("themes"), pk=pk)
+    themes = list(selectors.themes_in_use())
+    form = ActionForm(
+        request.POST or None,
+        instance=action,
+        themes=themes,
+        prefix=f"action-{pk}",
+        initial={"version": action.version},
+    )
+    template = f"{EDIT_PAGE}#action-edit" if request.htmx else EDIT_PAGE
+    context = {"submission": submission, "organisation": submission.organisation}
+    context.update(action=action, form=form)
+    if request.method == "GET" or not form.is_valid():
+        return render(request, template, context, status=400 if form.errors else 200)
+    try:
+        services.action_save(
+            actor=request.user,
+            action=action,
+            version=form.cleaned_data["version"] or 0,
+            themes=form.cleaned_data["themes"],
+            **_values(form),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        status = CONFLICT if isinstance(exc, services.EditConflict) else 400
+        return render(request, template, context, status=status)
+    return _plan_or_redirect(request, submission, f"Saved “{action.title}”.", f"action-{pk}")
+
+
+@login_required
+@require_POST
+def action_remove(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    action = get_object_or_404(submission.actions, pk=pk)
+    try:
+        services.action_remove(actor=request.user, action=action)
+    except ApplicationError as exc:
+        return refused(request, submission, exc, partial=PLAN)
+    return _plan_or_redirect(request, submission, f"Removed “{action.title}”.")
+
+
+@login_required
+@require_POST
+def action_move(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    action = get_object_or_404(submission.actions, pk=pk)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        services.action_move(actor=request.user, action=action, offset=offset)
+    except ApplicationError as exc:
+        return refused(request, submission, exc, partial=PLAN)
+    where = "up" if offset < 0 else "down"
+    return _plan_or_redirect(
+        request, submission, f"Moved “{action.title}” {where}.", f"action-{pk}"
+    )

@@ -1,0 +1,67 @@
+"""Uploading, downloading and removing a submission's attachments."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from core.exceptions import ApplicationError
+from core.uploads import CONTENT_TYPES
+
+from .. import services
+from ..forms import AttachmentForm
+from .common import submission_for
+from .editor import refused, render_page
+
+
+@login_required
+@require_POST
+def attachment_add(request, slug, number):
+    submission = submission_for(request, slug, number)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_page(request, submission, status=400, attachment_form=form)
+    evidence = None
+    if form.cleaned_data["evidence"]:
+        evidence = get_object_or_404(submission.voice_evidence, pk=form.cleaned_data["evidence"])
+    try:
+        attachment = services.attachment_add(
+            actor=request.user,
+            submission=submission,
+            upload=form.cleaned_data["file"],
+            evidence=evidence,
+        )
+    except ApplicationError as exc:
+        return refused(request, submission, exc, attachment_form=form)
+    messages.success(request, f"Attached {attachment.name}.")
+    fragment = f"voice-{evidence.pk}" if evidence else "attachments"
+    return redirect(f"{submission.get_absolute_url()}#{fragment}")
+
+
+@login_required
+@require_GET
+def attachment_download(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    attachment = get_object_or_404(submission.attachments, pk=pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=CONTENT_TYPES[attachment.kind],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_remove(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    attachment = get_object_or_404(submission.attachments, pk=pk)
+    try:
+        services.attachment_remove(actor=request.user, attachment=attachment)
+    except ApplicationError as exc:
+        return refused(request, submission, exc)
+    messages.success(request, f"Removed {attachment.name}.")
+    return redirect(f"{submission.get_absolute_url()}#attachments")

@@ -1,0 +1,279 @@
+"""Writing a stage: one page of sections, each saved on its own.
+
+Every form posts to its own address. On success the view redirects back to
+the section (or, for htmx, returns the section re-rendered); on an error or an
+edit conflict it renders the page again with that form bound, so nothing the
+person typed is lost."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.exceptions import ApplicationError
+
+from .. import selectors, services
+from ..forms import (
+    ActionForm,
+    AttachmentForm,
+    PreviousActionReviewForm,
+    ProgressForm,
+    SelfAssessmentForm,
+    ThemeAssessmentForm,
+    VoiceEvidenceForm,
+)
+from ..models import RatingLevel
+from .common import organisation_for, submission_for
+
+PAGE = "action_plans/submission_detail.html"
+CONFLICT = 409
+
+
+def _anchor(submission, fragment: str) -> str:
+    return f"{submission.get_absolute_url()}#{fragment}"
+
+
+def page_context(request, submission, **bound) -> dict:
+    """Everything the stage page shows; ``bound`` replaces the blank form of one section."""
+    full = selectors.submission_for_editing(submission)
+    user = request.user
+    themes = list(selectors.themes_in_use())
+    scale = list(RatingLevel.objects.all())
+    assessment = full.self_assessment
+    theme_forms = bound.pop("theme_forms", {})
+    review_forms = bound.pop("review_forms", {})
+    context = {
+        "submission": full,
+        "organisation": full.organisation,
+        "stage": selectors.stage_of(full.organisation, full.stage_number),
+        "themes": themes,
+        "scale": scale,
+        "missing": selectors.submission_missing(full),
+        "can_edit": user.has_perm("action_plans.edit_submission", full),
+        "can_submit": user.has_perm("action_plans.submit_submission", full),
+        "can_publish": user.has_perm("action_plans.publish_submission", full),
+        "can_reopen": user.has_perm("action_plans.reopen_submission", full),
+        "can_record_progress": user.has_perm("action_plans.record_progress", full),
+        "self_form": SelfAssessmentForm(
+            instance=assessment, initial={"version": assessment.version}
+        ),
+        "theme_forms": [
+            (
+                a,
+                theme_forms.get(a.pk)
+                or ThemeAssessmentForm(
+                    prefix=f"theme-{a.theme.slug}",
+                    initial={"version": a.version, "narrative": a.narrative, "rating": a.rating},
+                ),
+            )
+            for a in full.theme_assessments.all()
+        ],
+        "review_forms": [
+            (
+                r,
+                review_forms.get(r.pk)
+                or PreviousActionReviewForm(
+                    prefix=f"previous-{r.pk}",
+                    initial={"version": r.version, "outcome": r.outcome, "note": r.note},
+                ),
+            )
+            for r in full.previous_action_reviews.all()
+        ],
+        "action_form": ActionForm(themes=themes, prefix="new-action"),
+        "voice_form": VoiceEvidenceForm(prefix="voice"),
+        "attachment_form": AttachmentForm(),
+        "progress_form": ProgressForm(),
+    }
+    context.update(bound)
+    return context
+
+
+def render_page(request, submission, *, status=200, partial: str | None = None, **bound):
+    template = f"{PAGE}#{partial}" if partial and request.htmx else PAGE
+    return render(request, template, page_context(request, submission, **bound), status=status)
+
+
+def refused(request, submission, exc: ApplicationError, *, partial=None, **bound):
+    """Report a refused change: the page again, with the person's input kept."""
+    messages.error(request, exc.message)
+    status = CONFLICT if isinstance(exc, services.EditConflict) else 400
+    return render_page(request, submission, status=status, partial=partial, **bound)
+
+
+@login_required
+@require_GET
+def submission_detail(request, slug, number):
+    organisation = organisation_for(request, slug)
+    stage = selectors.stage_of(organisation, number)
+    submission = organisation.submissions.filter(stage_number=number).first()
+    if submission is None:
+        if stage is None:
+            raise Http404
+        return render(
+            request,
+            "action_plans/submission_start.html",
+            {
+                "organisation": organisation,
+                "stage": stage,
+                "can_start": request.user.has_perm("action_plans.start_stage", organisation),
+            },
+        )
+    return render_page(request, submission)
+
+
+@login_required
+@require_POST
+def submission_start(request, slug, number):
+    organisation = organisation_for(request, slug, "action_plans.start_stage")
+    try:
+        submission = services.submission_start(
+            actor=request.user, organisation=organisation, stage_number=number
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("action_plans:dashboard", slug=slug)
+    messages.success(request, f"Stage {number} is open for writing. Each section saves on its own.")
+    return redirect(submission)
+
+
+@login_required
+@require_POST
+def self_assessment_save(request, slug, number):
+    submission = submission_for(request, slug, number)
+    form = SelfAssessmentForm(request.POST, instance=submission.self_assessment)
+    if not form.is_valid():
+        return render_page(request, submission, status=400, self_form=form)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.self_assessment_save(
+            actor=request.user,
+            submission=submission,
+            version=form.cleaned_data["version"],
+            **values,
+        )
+    except ApplicationError as exc:
+        return refused(request, submission, exc, self_form=form)
+    messages.success(request, "Self-assessment saved.")
+    return redirect(_anchor(submission, "self-assessment"))
+
+
+@login_required
+@require_POST
+def theme_assessment_save(request, slug, number, theme):
+    submission = submission_for(request, slug, number)
+    assessment = get_object_or_404(submission.theme_assessments, theme__slug=theme)
+    form = ThemeAssessmentForm(request.POST, prefix=f"theme-{theme}")
+    if not form.is_valid():
+        return render_page(request, submission, status=400, theme_forms={assessment.pk: form})
+    try:
+        services.theme_assessment_save(
+            actor=request.user,
+            assessment=assessment,
+            version=form.cleaned_data["version"],
+            narrative=form.cleaned_data["narrative"],
+            rating=form.cleaned_data["rating"],
+        )
+    except ApplicationError as exc:
+        return refused(request, submission, exc, theme_forms={assessment.pk: form})
+    messages.success(request, f"{assessment.theme.name} saved.")
+    return redirect(_anchor(submission, f"theme-{theme}"))
+
+
+@login_required
+@require_POST
+def previous_action_review_save(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    review = get_object_or_404(submission.previous_action_reviews.select_related("action"), pk=pk)
+    form = PreviousActionReviewForm(request.POST, prefix=f"previous-{pk}")
+    if not form.is_valid():
+        return render_page(request, submission, status=400, review_forms={pk: form})
+    try:
+        services.previous_action_review_save(
+            actor=request.user,
+            review=review,
+            version=form.cleaned_data["version"],
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
+    except ApplicationError as exc:
+        return refused(request, submission, exc, review_forms={pk: form})
+    messages.success(request, f"Saved what became of “{review.action.title}”.")
+    return redirect(_anchor(submission, f"previous-{pk}"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def voice_evidence_add(request, slug, number):
+    submission = submission_for(request, slug, number)
+    if request.method == "GET":
+        return redirect(_anchor(submission, "technician-voice"))
+    form = VoiceEvidenceForm(request.POST, prefix="voice")
+    if not form.is_valid():
+        return render_page(request, submission, status=400, voice_form=form)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.voice_evidence_add(actor=request.user, submission=submission, **values)
+    except ApplicationError as exc:
+        return refused(request, submission, exc, voice_form=form)
+    messages.success(request, "Technician voice evidence added.")
+    return redirect(_anchor(submission, "technician-voice"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def voice_evidence_edit(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    evidence = get_object_or_404(submission.voice_evidence, pk=pk)
+    form = VoiceEvidenceForm(
+        request.POST or None, instance=evidence, initial={"version": evidence.version}
+    )
+    context = {"submission": submission, "organisation": submission.organisation, "form": form}
+    template = "action_plans/voiceevidence_form.html"
+    if request.method == "GET" or not form.is_valid():
+        status = 400 if form.errors else 200
+        return render(request, template, {**context, "evidence": evidence}, status=status)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.voice_evidence_save(
+            actor=request.user,
+            evidence=evidence,
+            version=form.cleaned_data["version"] or 0,
+            **values,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        status = CONFLICT if isinstance(exc, services.EditConflict) else 400
+        return render(request, template, {**context, "evidence": evidence}, status=status)
+    messages.success(request, "Technician voice evidence saved.")
+    return redirect(_anchor(submission, f"voice-{pk}"))
+
+
+@login_required
+@require_POST
+def voice_evidence_remove(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    evidence = get_object_or_404(submission.voice_evidence, pk=pk)
+    try:
+        services.voice_evidence_remove(actor=request.user, evidence=evidence)
+    except ApplicationError as exc:
+        return refused(request, submission, exc)
+    messages.success(request, "Technician voice evidence removed.")
+    return redirect(_anchor(submission, "technician-voice"))
+
+
+@login_required
+@require_POST
+def action_progress_record(request, slug, number, pk):
+    submission = submission_for(request, slug, number)
+    action = get_object_or_404(submission.actions, pk=pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the action's status.")
+        return redirect(_anchor(submission, f"action-{pk}"))
+    try:
+        services.action_progress_record(actor=request.user, action=action, **form.cleaned_data)
+    except ApplicationError as exc:
+        return refused(request, submission, exc)
+    messages.success(request, f"Progress recorded for “{action.title}”.")
+    return redirect(_anchor(submission, f"action-{pk}"))
