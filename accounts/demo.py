@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from action_plans.demo import seed_cycles
 from directory import services as org_services
 from directory.enums import OnboardingStatus as S
 from directory.models import Cohort, Organisation
@@ -321,6 +322,7 @@ def seed_demo() -> dict:
         created["organisations"] += new
     for person in PEOPLE[1:]:
         _person(*person, created)
+    seed_cycles()
     return created
 
 

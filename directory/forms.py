@@ -5,7 +5,7 @@ from core.validators import validate_pdf_upload
 
 from .enums import OrganisationKind
 from .models import Organisation
-from .services import EDITABLE_FIELDS
+from .services import EDITABLE_FIELDS, PUBLIC_DETAIL_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -122,3 +122,15 @@ class WithdrawForm(TransitionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), help_text="Recorded in the activity log."
     )
+
+
+class PublicDetailsForm(forms.ModelForm):
+    """How the public finds the organisation's commitment and whom to ask about it."""
+
+    class Meta:
+        model = Organisation
+        fields = list(PUBLIC_DETAIL_FIELDS)
+        help_texts = {
+            "tc_page_url": "Your own public page stating your commitment and action plan.",
+            "contact_name": "The named person the public can contact about your commitment.",
+        }

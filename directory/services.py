@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from core.exceptions import ApplicationError
+from accounts.rules import is_itss_staff, is_lead_of_organisation
+from core.exceptions import ApplicationError, NotPermitted
 from core.services import activity_for, activity_record, transition_apply
 from core.validators import validate_pdf_upload
 
@@ -107,6 +108,22 @@ def organisation_update(
         note=f"Changed: {labels}." + (f" {note}" if note else ""),
     )
     return locked
+
+
+# What an organisation's own lead may change: how the public finds and contacts it.
+PUBLIC_DETAIL_FIELDS = ("website", "tc_page_url", "contact_name", "contact_role", "contact_email")
+
+
+def organisation_update_public_details(
+    *, actor, organisation: Organisation, **fields
+) -> Organisation:
+    """The lead (or staff) updates the public web page and point of contact."""
+    if not (is_itss_staff(actor) or is_lead_of_organisation(actor, organisation)):
+        raise NotPermitted("Only the organisation's lead can change its public details.")
+    unknown = set(fields) - set(PUBLIC_DETAIL_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    return organisation_update(actor=actor, organisation=organisation, **fields)
 
 
 def _not_in_future(value: date, what: str) -> None:

@@ -23,5 +23,10 @@ urlpatterns = [
     path("staff/import/", imports.import_upload, name="import_upload"),
     path("staff/import/confirm/", imports.import_confirm, name="import_confirm"),
     path("organisations/<slug:slug>/workspace/", workspace.workspace, name="workspace"),
+    path(
+        "organisations/<slug:slug>/public-details/",
+        workspace.public_details_edit,
+        name="public_details",
+    ),
     path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
 ]

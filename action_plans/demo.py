@@ -1,0 +1,183 @@
+"""Demo submission cycles: dated rounds, and demo organisations with stages behind them.
+
+Everything is written through the services, as a lead would in the browser;
+only the submission and publication times are then set back to plausible
+dates in the past, since the services stamp the present."""
+
+from datetime import date, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import Theme
+from directory.models import Organisation
+
+from . import deadlines, selectors, services
+from .enums import ActionStatus, VoiceMethod
+from .models import RatingLevel, Submission, SubmissionRound
+
+ROUND_TIME = time(17, 0)
+
+# Example actions under each theme, in the shape published plans use.
+ACTIONS = {
+    "visibility": [
+        ("Name every technician on departmental web pages", "Heads of department"),
+        ("Credit technical contributions in research outputs", "Research Office"),
+    ],
+    "recognition": [
+        ("Fund professional registration fees for technicians", "Technical Services Board"),
+        ("Add a technician category to the annual staff awards", "Human Resources"),
+    ],
+    "career-development": [
+        ("Publish technical career pathways with example roles", "Human Resources"),
+        ("Guarantee two days of training a year for every technician", "Technical Managers"),
+    ],
+    "sustainability": [
+        ("Start a technical apprenticeship scheme", "Technical Services Board"),
+        ("Record skills at risk in each department's succession plan", "Heads of department"),
+    ],
+}
+
+# Demo organisations (by short name) and how far through their cycle they are:
+# "up to date": every stage due so far is submitted (the latest published);
+# "writing": as above, and the current stage has been started;
+# "overdue": the latest stage due so far was never submitted.
+HISTORIES = {
+    "Nottingham": "writing",
+    "Edinburgh": "up to date",
+    "Imperial": "overdue",
+    "RSC": "up to date",
+}
+
+
+def _rounds() -> None:
+    """January and September rounds at 17:00 UK time, from the scheme's early years on."""
+    for year in range(2018, timezone.localdate().year + 4):
+        for month, day in ((1, 31), (9, 30)):
+            deadline = deadlines.uk_datetime(date(year, month, day), ROUND_TIME)
+            SubmissionRound.objects.get_or_create(
+                deadline=deadline, defaults={"name": f"{deadline:%B %Y}"}
+            )
+
+
+def _write(submission: Submission, lead, *, fully: bool = True) -> None:
+    organisation = submission.organisation
+    assessment = submission.self_assessment
+    services.self_assessment_save(
+        actor=lead,
+        submission=submission,
+        version=assessment.version,
+        lead_name=lead.name,
+        lead_email=lead.email,
+        lead_phone="0115 951 5151",
+        profile=(
+            f"{organisation.name} employs technicians in teaching laboratories, research "
+            "facilities, workshops and digital services. Our technical community works across "
+            "every faculty and supports both research and education."
+        ),
+        technician_definition=(
+            "Anyone whose role is mainly to provide technical skills and expertise, whatever "
+            "their grade or job title."
+        ),
+        technician_count=180 + 40 * submission.stage_number,
+        position_before="Technicians were rarely named in reports and had no career framework.",
+        progress_since=(
+            "A technician network meets monthly, and technicians sit on the main committees."
+        ),
+    )
+    ratings = list(RatingLevel.objects.all())
+    for index, theme_assessment in enumerate(submission.theme_assessments.all()):
+        services.theme_assessment_save(
+            actor=lead,
+            assessment=theme_assessment,
+            version=theme_assessment.version,
+            narrative=(
+                f"Our self-assessment for {theme_assessment.theme.name.lower()}: what we do "
+                "now, the evidence for it, and the gaps technicians told us about."
+            ),
+            rating=ratings[min(index % 3 + submission.stage_number - 1, len(ratings) - 1)],
+        )
+    for review in submission.previous_action_reviews.all():
+        services.previous_action_review_save(
+            actor=lead,
+            review=review,
+            version=review.version,
+            outcome=ActionStatus.DONE if review.action.position % 3 else ActionStatus.CARRIED_OVER,
+            note="Reported to the Technical Services Board.",
+        )
+    themes = {t.slug: t for t in Theme.objects.filter(is_active=True)}
+    for slug, examples in ACTIONS.items():
+        for title, owner in examples[: 2 if fully else 1]:
+            if slug not in themes or submission.actions.filter(title=title).exists():
+                continue
+            start = timezone.localdate() - timedelta(days=30)
+            services.action_add(
+                actor=lead,
+                submission=submission,
+                themes=[themes[slug]],
+                title=title,
+                owner=owner,
+                description="Agreed with the technician network.",
+                success_measures="Reported each year to the Technical Services Board.",
+                starts_on=start,
+                target_on=start + timedelta(days=730),
+            )
+    if fully:
+        services.voice_evidence_add(
+            actor=lead,
+            submission=submission,
+            method=VoiceMethod.SURVEY,
+            held_on=timezone.localdate() - timedelta(days=60),
+            participants=140,
+            description="An all-technician survey, followed by two open meetings.",
+            what_changed="Career pathways became the first priority of the plan.",
+        )
+
+
+def _backdate(submission: Submission, due_at) -> None:
+    submitted_at = due_at - timedelta(days=6)
+    Submission.objects.filter(pk=submission.pk).update(
+        submitted_at=submitted_at, published_at=submitted_at + timedelta(days=20)
+    )
+
+
+def _history(organisation: Organisation, lead, history: str) -> None:
+    now = timezone.now()
+    while True:
+        stages = selectors.organisation_stages(organisation)
+        current = stages[-1] if stages else None
+        if current is None or current.due_at > now:
+            break
+        upcoming = deadlines.stages(
+            selectors.policies_by_kind()[organisation.kind],
+            announced_on=organisation.announced_on,
+            round_deadlines=selectors.round_deadlines_by_kind()[organisation.kind],
+            count=current.number + 1,
+        )[-1]
+        if history == "overdue" and upcoming.due_at > now:
+            return  # leave the latest stage due so far unsubmitted
+        submission = services.submission_start(
+            actor=lead, organisation=organisation, stage_number=current.number
+        )
+        _write(submission, lead)
+        submission = services.submission_submit(actor=lead, submission=submission, confirmed=True)
+        submission = services.submission_publish(actor=lead, submission=submission)
+        _backdate(submission, current.due_at)
+    if history == "writing" and current is not None:
+        submission = services.submission_start(
+            actor=lead, organisation=organisation, stage_number=current.number
+        )
+        _write(submission, lead, fully=False)
+
+
+@transaction.atomic
+def seed_cycles() -> None:
+    """Create the demo rounds and histories. Running it again changes nothing."""
+    _rounds()
+    for short_name, history in HISTORIES.items():
+        organisation = Organisation.objects.filter(short_name=short_name).first()
+        if organisation is None or organisation.submissions.exists():
+            continue
+        lead = organisation.memberships.filter(role="lead").select_related("user").first()
+        if lead is not None:
+            _history(organisation, lead.user, history)
