@@ -60,7 +60,7 @@ def _rounds() -> None:
             )
 
 
-def _write(submission: Submission, lead, *, fully: bool = True) -> None:
+def _write(submission: Submission, lead, *, starts: date, fully: bool = True) -> None:
     organisation = submission.organisation
     assessment = submission.self_assessment
     services.self_assessment_save(
@@ -110,7 +110,6 @@ def _write(submission: Submission, lead, *, fully: bool = True) -> None:
         for title, owner in examples[: 2 if fully else 1]:
             if slug not in themes or submission.actions.filter(title=title).exists():
                 continue
-            start = timezone.localdate() - timedelta(days=30)
             services.action_add(
                 actor=lead,
                 submission=submission,
@@ -119,15 +118,15 @@ def _write(submission: Submission, lead, *, fully: bool = True) -> None:
                 owner=owner,
                 description="Agreed with the technician network.",
                 success_measures="Reported each year to the Technical Services Board.",
-                starts_on=start,
-                target_on=start + timedelta(days=730),
+                starts_on=starts,
+                target_on=starts + timedelta(days=730),
             )
     if fully:
         services.voice_evidence_add(
             actor=lead,
             submission=submission,
             method=VoiceMethod.SURVEY,
-            held_on=timezone.localdate() - timedelta(days=60),
+            held_on=min(starts, timezone.localdate()) - timedelta(days=60),
             participants=140,
             description="An all-technician survey, followed by two open meetings.",
             what_changed="Career pathways became the first priority of the plan.",
@@ -159,15 +158,22 @@ def _history(organisation: Organisation, lead, history: str) -> None:
         submission = services.submission_start(
             actor=lead, organisation=organisation, stage_number=current.number
         )
-        _write(submission, lead)
+        _write(submission, lead, starts=current.opens_on)
         submission = services.submission_submit(actor=lead, submission=submission, confirmed=True)
         submission = services.submission_publish(actor=lead, submission=submission)
         _backdate(submission, current.due_at)
+        for action in submission.actions.all()[:3]:
+            services.action_progress_record(
+                actor=lead,
+                action=action,
+                status=ActionStatus.IN_PROGRESS if action.position % 2 else ActionStatus.DONE,
+                note="Reported to the technician network at its last meeting.",
+            )
     if history == "writing" and current is not None:
         submission = services.submission_start(
             actor=lead, organisation=organisation, stage_number=current.number
         )
-        _write(submission, lead, fully=False)
+        _write(submission, lead, starts=current.opens_on, fully=False)
 
 
 @transaction.atomic

@@ -161,7 +161,12 @@ def submission_for_editing(submission: Submission) -> Submission:
             ),
             Prefetch(
                 "actions",
-                queryset=Action.objects.prefetch_related("themes").select_related("updated_by"),
+                queryset=Action.objects.prefetch_related(
+                    "themes",
+                    Prefetch(
+                        "updates", queryset=ActionUpdate.objects.select_related("recorded_by")
+                    ),
+                ).select_related("updated_by"),
             ),
             "previous_action_reviews__action__themes",
             "voice_evidence__attachments",
