@@ -6,7 +6,9 @@
   // keyboard users learn that the list changed.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
-    if (target && target.hasAttribute("data-focus-after-swap")) {
+    // An outerHTML swap detaches the target; the event then fires on its replacement.
+    if (target && !target.isConnected) target = event.target;
+    if (target && target.hasAttribute && target.hasAttribute("data-focus-after-swap")) {
       var heading = target.querySelector("[data-results-summary]");
       if (heading) {
         heading.setAttribute("tabindex", "-1");
