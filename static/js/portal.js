@@ -17,6 +17,13 @@
     }
   });
 
+  // Messages from before an in-place change no longer apply once it lands.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var fresh = event.detail.serverResponse || "";
+    if (fresh.indexOf('class="messages"') === -1) return;
+    document.querySelectorAll("#main .messages").forEach(function (old) { old.remove(); });
+  });
+
   // Buttons that ask before a destructive action: <button data-confirm="...">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
