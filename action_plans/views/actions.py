@@ -13,7 +13,7 @@ from core.exceptions import ApplicationError
 from .. import selectors, services
 from ..forms import ActionForm
 from .common import submission_for
-from .editor import CONFLICT, refused, render_page
+from .editor import CONFLICT, after_conflict, refused, render_page, unless_editable
 
 PLAN = "action-plan"
 EDIT_PAGE = "action_plans/action_form.html"
@@ -57,6 +57,9 @@ def action_add(request, slug, number):
 def action_edit(request, slug, number, pk):
     submission = submission_for(request, slug, number)
     action = get_object_or_404(submission.actions.prefetch_related("themes"), pk=pk)
+    elsewhere = request.method == "GET" and unless_editable(request, submission, f"action-{pk}")
+    if elsewhere:
+        return elsewhere
     themes = list(selectors.themes_in_use())
     form = ActionForm(
         request.POST or None,
@@ -80,6 +83,9 @@ def action_edit(request, slug, number, pk):
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
+        if isinstance(exc, services.EditConflict):
+            context["conflict"] = {"form": form, "current": exc.extra["current"]}
+        after_conflict(form, exc)
         status = CONFLICT if isinstance(exc, services.EditConflict) else 400
         return render(request, template, context, status=status)
     return _plan_or_redirect(request, submission, f"Saved “{action.title}”.", f"action-{pk}")

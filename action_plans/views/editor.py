@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError
 
@@ -32,6 +33,16 @@ CONFLICT = 409
 
 def _anchor(submission, fragment: str) -> str:
     return f"{submission.get_absolute_url()}#{fragment}"
+
+
+def unless_editable(request, submission, fragment: str):
+    """Send someone who may not change the stage (staff, or anyone once it is
+    submitted) to the item as it stands, rather than show a form they cannot save."""
+    if request.user.has_perm("action_plans.edit_submission", submission):
+        return None
+    messages.info(request, "This stage cannot be changed now; it is shown as it stands.")
+    url = _anchor(submission, fragment)
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def page_context(request, submission, **bound) -> dict:
@@ -94,9 +105,24 @@ def render_page(request, submission, *, status=200, partial: str | None = None, 
     return render(request, template, page_context(request, submission, **bound), status=status)
 
 
+def after_conflict(form, exc: ApplicationError) -> None:
+    """After an edit conflict the form keeps the person's text but takes the version now
+    stored, so saving it again (once they have compared) goes through, as the message says."""
+    current = exc.extra.get("current") if isinstance(exc, services.EditConflict) else None
+    if current is not None and form.is_bound:
+        data = form.data.copy()
+        data[form.add_prefix("version")] = current.version
+        form.data = data
+
+
 def refused(request, submission, exc: ApplicationError, *, partial=None, **bound):
     """Report a refused change: the page again, with the person's input kept."""
     messages.error(request, exc.message)
+    for value in list(bound.values()):
+        for form in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(exc, services.EditConflict):
+                bound["conflict"] = {"form": form, "current": exc.extra["current"]}
+            after_conflict(form, exc)
     status = CONFLICT if isinstance(exc, services.EditConflict) else 400
     return render_page(request, submission, status=status, partial=partial, **bound)
 
@@ -225,6 +251,9 @@ def voice_evidence_add(request, slug, number):
 def voice_evidence_edit(request, slug, number, pk):
     submission = submission_for(request, slug, number)
     evidence = get_object_or_404(submission.voice_evidence, pk=pk)
+    elsewhere = request.method == "GET" and unless_editable(request, submission, f"voice-{pk}")
+    if elsewhere:
+        return elsewhere
     form = VoiceEvidenceForm(
         request.POST or None, instance=evidence, initial={"version": evidence.version}
     )
@@ -243,6 +272,9 @@ def voice_evidence_edit(request, slug, number, pk):
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
+        if isinstance(exc, services.EditConflict):
+            context["conflict"] = {"form": form, "current": exc.extra["current"]}
+        after_conflict(form, exc)
         status = CONFLICT if isinstance(exc, services.EditConflict) else 400
         return render(request, template, {**context, "evidence": evidence}, status=status)
     messages.success(request, "Technician voice evidence saved.")
