@@ -180,7 +180,7 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def submission_missing(submission: Submission) -> list[str]:
+def submission_missing(submission: Submission, *, themes: list[Theme] | None = None) -> list[str]:
     """What must still be done before ``submission`` can be submitted, in plain words.
 
     Expects a submission from ``submission_for_editing`` (nothing more is queried
@@ -195,7 +195,7 @@ def submission_missing(submission: Submission) -> list[str]:
         missing.append(f"Shorten the organisation profile to {limit} words or fewer.")
     if assessment is None or not assessment.lead_name or not assessment.lead_email:
         missing.append("Give the institutional lead's name and email in the self-assessment.")
-    themes = list(themes_in_use())
+    themes = list(themes_in_use()) if themes is None else themes
     by_theme = {a.theme_id: a for a in submission.theme_assessments.all()}
     actions = list(submission.actions.all())
     for theme in themes:

@@ -60,7 +60,7 @@ def page_context(request, submission, **bound) -> dict:
         "stage": selectors.stage_of(full.organisation, full.stage_number),
         "themes": themes,
         "scale": scale,
-        "missing": selectors.submission_missing(full),
+        "missing": selectors.submission_missing(full, themes=themes),
         "can_edit": user.has_perm("action_plans.edit_submission", full),
         "can_submit": user.has_perm("action_plans.submit_submission", full),
         "can_publish": user.has_perm("action_plans.publish_submission", full),

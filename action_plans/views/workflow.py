@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -81,6 +82,8 @@ def submission_reopen(request, slug, number):
 def due_date_extend(request, slug, number):
     organisation = organisation_for(request, slug, "action_plans.extend_due_date")
     stage = selectors.stage_of(organisation, number)
+    if stage is None or stage.is_submitted:
+        raise Http404
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

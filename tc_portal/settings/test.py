@@ -18,14 +18,16 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Each pytest-xdist worker gets its own Redis database for the cache, so one
 # worker clearing its cache never disturbs another.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 if REDIS_URL:
     # The broker gets a database of its own too, apart from a running `make up`.
     CELERY_BROKER_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path="/15"))
-    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     _db = 1 + int(_worker.removeprefix("gw") or 0) % 14
     CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
 
-_tmp = os.environ.get("TC_TEST_MEDIA", "/tmp/tc-portal-test-media")
+# Files per worker too: a worker removes its folder when it finishes, and must
+# not take another worker's files with it.
+_tmp = os.environ.get("TC_TEST_MEDIA", "/tmp/tc-portal-test-media") + f"-{_worker}"
 MEDIA_ROOT = f"{_tmp}/public"
 PRIVATE_MEDIA_ROOT = f"{_tmp}/private"
 STORAGES = {

@@ -30,12 +30,12 @@ SMALL, LARGE = 3, 60
 # Dashboard: 6 + timetable + the current submission + the active themes for the checklist.
 DASHBOARD_QUERIES = 20
 # Stage page: 6 + timetable twice (the view's and the page's) + finding the submission +
-# the submission + the active themes twice + the rating scale; while it is being written,
+# the submission + the active themes once + the rating scale; while it is being written,
 # also who last saved the self-assessment and each theme form's rating choices (4 themes).
-WRITING_QUERIES = 32
+WRITING_QUERIES = 31
 # Submitted: as while writing, without the editing forms' 5, with the evidence's
 # attachments; staff add their authenticator but skip ModelBackend's two.
-SUBMITTED_QUERIES = {"lead": 28, "staff": 27}
+SUBMITTED_QUERIES = {"lead": 27, "staff": 26}
 # Public page: the organisation, the published plan, its actions, their themes, their
 # progress, and the active themes.
 PUBLIC_QUERIES = 6

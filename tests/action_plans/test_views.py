@@ -774,6 +774,15 @@ def test_staff_reopen_a_published_stage_with_a_reason(staff_client, organisation
     assert selectors.published_plan(organisation) is None
 
 
+def test_there_is_no_extending_a_stage_not_reached_or_already_submitted(
+    staff_client, organisation, lead
+):
+    assert staff_client.get(url(organisation, "extend", number=2)).status_code == 404
+    submitted(organisation, lead)
+    assert staff_client.get(url(organisation, "extend", number=1)).status_code == 404
+    assert staff_client.get(url(organisation, "extend", number=2)).status_code == 200
+
+
 def test_staff_extend_a_due_date_but_not_into_the_past(staff_client, organisation, lead):
     started(organisation, lead)
     yesterday = timezone.localdate() - timedelta(days=1)
