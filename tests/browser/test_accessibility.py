@@ -9,6 +9,7 @@ from accounts import services as account_services
 from accounts.enums import InvitationRole, MembershipRole
 from directory import services as directory_services
 from directory.enums import OnboardingStatus, OrganisationKind
+from tests.action_plans.builders import announced_organisation, lead_of, submitted
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import with_known_totp
 from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
@@ -70,6 +71,18 @@ PAGES = {
         "University of Aston Vale",
         "Tom Evans",
     ),
+    "submission rounds": (
+        "staff",
+        lambda org: "/staff/rounds/",
+        "Submission rounds",
+        "Add a round",
+    ),
+    "public details": (
+        "lead",
+        lambda org: f"/organisations/{org.slug}/public-details/",
+        "Public details: University of Aston Vale",
+        "Save the public details",
+    ),
     "not found": (
         None,
         lambda org: "/no-such-page/",
@@ -92,4 +105,27 @@ def test_page_has_no_serious_accessibility_violations(name, page_as):
     assert response.status == (404 if name == "not found" else 200)
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     expect(page.get_by_text(content).first).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+
+# Staff pages about one organisation's stages: its Stage 1 is submitted, Stage 2 is current.
+STAGE_PAGES = {
+    "reopen": (lambda org: f"/organisations/{org.slug}/stages/1/reopen/", "Reopen Stage 1"),
+    "extend": (lambda org: f"/organisations/{org.slug}/stages/2/extend/", "Extend the due date"),
+    "stage dashboard": (lambda org: f"/organisations/{org.slug}/stages/", "Self-assessments"),
+    "submitted stage": (lambda org: f"/organisations/{org.slug}/stages/1/", "Stage 1"),
+}
+
+
+@pytest.mark.parametrize("name", STAGE_PAGES)
+def test_staff_stage_pages_have_no_serious_accessibility_violations(name, page_as):
+    address, heading = STAGE_PAGES[name]
+    organisation = announced_organisation(name="University of Aston Vale")
+    submitted(organisation, lead_of(organisation))
+    page = page_as(with_known_totp(StaffFactory(name="Alex Morgan")))
+
+    response = page.goto(address(organisation))
+
+    assert response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
     assert_no_serious_axe_violations(page)
