@@ -1,6 +1,7 @@
 import secrets
 from datetime import timedelta
 
+import rules
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -58,6 +59,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["name", "email"]
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def has_perm(self, perm, obj=None):
+        # The portal's own permissions are rules about roles and objects. Being a
+        # Django superuser (for the low-level admin) must not grant them: an ITSS
+        # superuser who is no member of an organisation does not write its plan.
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)
 
     def __str__(self):
         return self.name or self.email

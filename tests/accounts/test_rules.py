@@ -102,3 +102,19 @@ def test_a_lead_of_a_has_no_organisation_permission_over_b(perm, org_a, org_b):
     lead_of_a = person("lead_a", org_a=org_a, org_b=org_b)
 
     assert lead_of_a.has_perm(perm, org_b) is False
+
+
+def test_a_superuser_gets_the_portals_permissions_only_through_their_roles(org_a, org_b):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    staff_admin = UserFactory(is_superuser=True, is_staff=True, is_itss_staff=True)
+
+    # The Django admin's own model permissions still come with being a superuser...
+    assert admin.has_perm("directory.change_organisation")
+    # ...but the portal's rules look at roles and memberships only.
+    assert not admin.has_perm("directory.view_pipeline")
+    assert not admin.has_perm("directory.view_workspace", org_a)
+    assert staff_admin.has_perm("directory.view_pipeline")
+    assert staff_admin.has_perm("action_plans.view_stages", org_a)
+    assert not staff_admin.has_perm("action_plans.start_stage", org_a)

@@ -20,22 +20,22 @@ pytestmark = pytest.mark.django_db
 SMALL, LARGE = 3, 60
 
 # The pages' queries, pinned so a new one is a deliberate change to this file.
-# Every signed-in page: session, user, the organisation, the person's roles (rules), the
-# user and group permissions Django's ModelBackend loads once for a has_perm check, and
-# the navigation memberships (6).
+# Every signed-in page: session, user, the organisation, the person's roles (rules) and
+# the navigation memberships (4). The portal's permissions are rules only, so Django's
+# ModelBackend loads no user or group permissions.
 # The stage timetable: cycle policies, submissions, extensions, rounds (4).
 # A submission with everything its page shows: itself with its self-assessment, theme
 # assessments, actions, their themes, their progress, previous-plan reviews, voice
 # evidence, attachments (8; a submitted one here also has its evidence's attachments).
-# Dashboard: 6 + timetable + the current submission + the active themes for the checklist.
-DASHBOARD_QUERIES = 20
-# Stage page: 6 + timetable twice (the view's and the page's) + finding the submission +
+# Dashboard: 4 + timetable + the current submission + the active themes for the checklist.
+DASHBOARD_QUERIES = 18
+# Stage page: 4 + timetable twice (the view's and the page's) + finding the submission +
 # the submission + the active themes once + the rating scale; while it is being written,
 # also who last saved the self-assessment and each theme form's rating choices (4 themes).
-WRITING_QUERIES = 31
+WRITING_QUERIES = 29
 # Submitted: as while writing, without the editing forms' 5, with the evidence's
-# attachments; staff add their authenticator but skip ModelBackend's two.
-SUBMITTED_QUERIES = {"lead": 27, "staff": 26}
+# attachments; staff add their authenticator (checked by the two-factor middleware).
+SUBMITTED_QUERIES = {"lead": 25, "staff": 26}
 # Public page: the organisation, the published plan, its actions, their themes, their
 # progress, and the active themes.
 PUBLIC_QUERIES = 6

@@ -30,10 +30,10 @@ PIPELINE_QUERIES = 7
 # navigation memberships, its pending invitations, its activity with the actors. (The
 # activity log's content type is cached by the first request, hence the warm-up below.)
 STAFF_PAGE_QUERIES = 8
-# For a lead: session, user, the organisation, the lead's roles (rules), the user and
-# group permissions Django's ModelBackend loads once for the "Staff view" check,
-# navigation memberships, the members and the pending invitations.
-WORKSPACE_QUERIES = 9
+# For a lead: session, user, the organisation, the lead's roles (rules), navigation
+# memberships, the members and the pending invitations. (The portal's permissions are
+# rules only, so Django's ModelBackend loads no user or group permissions.)
+WORKSPACE_QUERIES = 7
 
 STATUSES = list(S)
 REGIONS = list(Region)
