@@ -901,3 +901,18 @@ def test_a_bad_address_in_the_public_details_changes_nothing(lead_client, organi
     assert response.context["form"].errors == {"tc_page_url": ["Enter a valid URL."]}
     assert "Enter a valid URL." in response.content.decode()
     assert _details(organisation) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "stages/99999999999999999999/",
+        "stages/40000/",
+        "stages/1/actions/99999999999999999999/",
+        "stages/1/attachments/9223372036854775808/",
+        "stages/99999/extend/",
+    ],
+)
+def test_numbers_out_of_range_in_an_address_are_not_found(lead_client, organisation, lead, path):
+    started(organisation, lead)
+    assert lead_client.get(f"/organisations/{organisation.slug}/{path}").status_code == 404
