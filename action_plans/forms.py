@@ -25,16 +25,7 @@ class SelfAssessmentForm(forms.ModelForm):
 
     class Meta:
         model = SelfAssessment
-        fields = [
-            "lead_name",
-            "lead_email",
-            "lead_phone",
-            "profile",
-            "technician_definition",
-            "technician_count",
-            "position_before",
-            "progress_since",
-        ]
+        fields = list(SelfAssessment.WRITTEN_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 5})
             for name in ("profile", "technician_definition", "position_before", "progress_since")

@@ -223,6 +223,19 @@ class SelfAssessment(Section):
     position_before = models.TextField("your position before signing", blank=True)
     progress_since = models.TextField("progress since signing", blank=True)
 
+    # What a person writes, in the template's order (the form, the service and the
+    # content hash all go by this list).
+    WRITTEN_FIELDS = (
+        "lead_name",
+        "lead_email",
+        "lead_phone",
+        "profile",
+        "technician_definition",
+        "technician_count",
+        "position_before",
+        "progress_since",
+    )
+
     def __str__(self):
         return f"Self-assessment of {self.submission}"
 

@@ -21,6 +21,7 @@ from .models import (
     ActionUpdate,
     CyclePolicy,
     DueDateExtension,
+    SelfAssessment,
     Submission,
     SubmissionRound,
     ThemeAssessment,
@@ -148,6 +149,14 @@ def themes_in_use() -> QuerySet[Theme]:
     return Theme.objects.filter(is_active=True)
 
 
+def _actions_with_progress() -> QuerySet[Action]:
+    """Actions with their themes and their progress history, newest first."""
+    return Action.objects.prefetch_related(
+        "themes",
+        Prefetch("updates", queryset=ActionUpdate.objects.select_related("recorded_by")),
+    )
+
+
 def submission_for_editing(submission: Submission) -> Submission:
     """``submission`` with everything its pages show, in a fixed number of queries."""
     return (
@@ -159,15 +168,7 @@ def submission_for_editing(submission: Submission) -> Submission:
                 "theme_assessments",
                 queryset=ThemeAssessment.objects.select_related("theme", "rating", "updated_by"),
             ),
-            Prefetch(
-                "actions",
-                queryset=Action.objects.prefetch_related(
-                    "themes",
-                    Prefetch(
-                        "updates", queryset=ActionUpdate.objects.select_related("recorded_by")
-                    ),
-                ).select_related("updated_by"),
-            ),
+            Prefetch("actions", queryset=_actions_with_progress().select_related("updated_by")),
             "previous_action_reviews__action__themes",
             "voice_evidence__attachments",
             "attachments__uploaded_by",
@@ -227,16 +228,7 @@ def submission_content(submission: Submission) -> dict:
         "stage": submission.stage_number,
         "self_assessment": {
             name: getattr(assessment, name) if assessment else None
-            for name in (
-                "lead_name",
-                "lead_email",
-                "lead_phone",
-                "profile",
-                "technician_definition",
-                "technician_count",
-                "position_before",
-                "progress_since",
-            )
+            for name in SelfAssessment.WRITTEN_FIELDS
         },
         "themes": [
             {
@@ -299,17 +291,7 @@ def published_plan(organisation: Organisation) -> Submission | None:
     return (
         organisation.submissions.filter(published_at__isnull=False)
         .exclude(status=SubmissionStatus.IN_PROGRESS)
-        .prefetch_related(
-            Prefetch(
-                "actions",
-                queryset=Action.objects.prefetch_related(
-                    "themes",
-                    Prefetch(
-                        "updates", queryset=ActionUpdate.objects.select_related("recorded_by")
-                    ),
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("actions", queryset=_actions_with_progress()))
         .order_by("-stage_number")
         .first()
     )

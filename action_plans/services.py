@@ -188,16 +188,7 @@ def self_assessment_save(
     *, actor, submission: Submission, version: int, **values
 ) -> SelfAssessment:
     _lock_editable(submission, actor)
-    unknown = set(values) - {
-        "lead_name",
-        "lead_email",
-        "lead_phone",
-        "profile",
-        "technician_definition",
-        "technician_count",
-        "position_before",
-        "progress_since",
-    }
+    unknown = set(values) - set(SelfAssessment.WRITTEN_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
     limit = settings.PROFILE_WORD_LIMIT
