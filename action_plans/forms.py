@@ -7,7 +7,7 @@ from core.models import Theme
 from . import deadlines
 from .enums import PREVIOUS_OUTCOMES, ActionStatus, VoiceMethod
 from .models import Action, RatingLevel, SelfAssessment, SubmissionRound, VoiceEvidence
-from .selectors import word_count
+from .selectors import profile_too_long
 
 
 class DateInput(forms.DateInput):
@@ -47,11 +47,9 @@ class SelfAssessmentForm(forms.ModelForm):
 
     def clean_profile(self):
         profile = self.cleaned_data["profile"]
-        limit = settings.PROFILE_WORD_LIMIT
-        if word_count(profile) > limit:
-            raise forms.ValidationError(
-                f"The profile has {word_count(profile)} words; the limit is {limit}."
-            )
+        too_long = profile_too_long(profile)
+        if too_long:
+            raise forms.ValidationError(too_long)
         return profile
 
 

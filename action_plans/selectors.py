@@ -181,6 +181,14 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+def profile_too_long(profile: str) -> str:
+    """Why ``profile`` is over the template's word limit, or "" when it is not."""
+    words, limit = word_count(profile), settings.PROFILE_WORD_LIMIT
+    if words > limit:
+        return f"The organisation profile has {words} words; the limit is {limit}."
+    return ""
+
+
 def submission_missing(submission: Submission, *, themes: list[Theme] | None = None) -> list[str]:
     """What must still be done before ``submission`` can be submitted, in plain words.
 

@@ -191,10 +191,9 @@ def self_assessment_save(
     unknown = set(values) - set(SelfAssessment.WRITTEN_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    limit = settings.PROFILE_WORD_LIMIT
-    words = selectors.word_count(values.get("profile", ""))
-    if words > limit:
-        raise ApplicationError(f"The organisation profile has {words} words; the limit is {limit}.")
+    too_long = selectors.profile_too_long(values.get("profile", ""))
+    if too_long:
+        raise ApplicationError(too_long)
     return _save_section(submission.self_assessment, actor=actor, version=version, values=values)
 
 

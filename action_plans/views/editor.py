@@ -24,7 +24,6 @@ from ..forms import (
     ThemeAssessmentForm,
     VoiceEvidenceForm,
 )
-from ..models import RatingLevel
 from .common import organisation_for, submission_for
 
 PAGE = "action_plans/submission_detail.html"
@@ -50,7 +49,6 @@ def page_context(request, submission, **bound) -> dict:
     full = selectors.submission_for_editing(submission)
     user = request.user
     themes = list(selectors.themes_in_use())
-    scale = list(RatingLevel.objects.all())
     assessment = full.self_assessment
     theme_forms = bound.pop("theme_forms", {})
     review_forms = bound.pop("review_forms", {})
@@ -59,7 +57,6 @@ def page_context(request, submission, **bound) -> dict:
         "organisation": full.organisation,
         "stage": selectors.stage_of(full.organisation, full.stage_number),
         "themes": themes,
-        "scale": scale,
         "missing": selectors.submission_missing(full, themes=themes),
         "can_edit": user.has_perm("action_plans.edit_submission", full),
         "can_submit": user.has_perm("action_plans.submit_submission", full),
@@ -131,9 +128,9 @@ def refused(request, submission, exc: ApplicationError, *, partial=None, **bound
 @require_GET
 def submission_detail(request, slug, number):
     organisation = organisation_for(request, slug)
-    stage = selectors.stage_of(organisation, number)
     submission = organisation.submissions.filter(stage_number=number).first()
     if submission is None:
+        stage = selectors.stage_of(organisation, number)
         if stage is None:
             raise Http404
         return render(
