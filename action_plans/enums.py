@@ -56,3 +56,37 @@ class VoiceMethod(models.TextChoices):
     TECHNICIAN_NETWORK = "technician_network", "Technician network"
     COMMITTEE = "committee", "Committee seats"
     OTHER = "other", "Other"
+
+
+class ReminderMilestone(models.TextChoices):
+    """The date a reminder rule counts from."""
+
+    WINDOW_OPENS = "window_opens", "the day the stage's window opens"
+    DUE = "due", "the due date"
+
+
+class OffsetUnit(models.TextChoices):
+    DAY = "day", "days"
+    WEEK = "week", "weeks"
+    MONTH = "month", "months"
+
+
+class OffsetDirection(models.TextChoices):
+    BEFORE = "before", "before"
+    AFTER = "after", "after"
+
+
+class ReminderTemplate(models.TextChoices):
+    """The wording of a reminder: ``templates/email/reminders/<value>_{subject,body}``."""
+
+    WINDOW_OPEN = "window_open", "The window is open"
+    UPCOMING = "upcoming", "The due date is coming up"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATION = "escalation", "Overdue, to the head of organisation and ITSS"
+
+
+class PackStatus(models.TextChoices):
+    PENDING = "pending", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be prepared"

@@ -14,7 +14,16 @@ from directory.enums import OrganisationKind
 from directory.models import Organisation
 
 from . import deadlines
-from .enums import ActionStatus, SubmissionStatus, VoiceMethod
+from .enums import (
+    ActionStatus,
+    OffsetDirection,
+    OffsetUnit,
+    PackStatus,
+    ReminderMilestone,
+    ReminderTemplate,
+    SubmissionStatus,
+    VoiceMethod,
+)
 
 
 class CyclePolicy(models.Model):
@@ -387,3 +396,131 @@ class Attachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def _pack_path(instance, filename):
+    return f"packs/{instance.submission_id}/{uuid.uuid4().hex}.pdf"
+
+
+class SubmissionPack(TimeStampedModel):
+    """The PDF of one submission's content, as it stood when its content hash was taken.
+
+    One pack per (submission, content hash): the same content is never rendered twice,
+    and a change of content makes a new pack."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="packs")
+    content_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.PENDING)
+    file = models.FileField(
+        storage=private_storage, upload_to=_pack_path, max_length=200, blank=True
+    )
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "content_hash"], name="one_pack_per_content"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pack of {self.submission} ({self.get_status_display()})"
+
+
+class ReminderRule(TimeStampedModel):
+    """When a reminder about a stage's deadline goes out, to whom, in which words.
+
+    Staff edit these; the daily sweep reads them. A rule counts ``amount`` ``unit`` before
+    or after a milestone of the stage and, when ``repeat_every_months`` is set, goes out
+    again every so many months after that for as long as the stage stays unsubmitted."""
+
+    name = models.CharField(max_length=120, unique=True)
+    milestone = models.CharField(
+        max_length=20, choices=ReminderMilestone.choices, default=ReminderMilestone.DUE
+    )
+    amount = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(730)])
+    unit = models.CharField(max_length=6, choices=OffsetUnit.choices, default=OffsetUnit.DAY)
+    direction = models.CharField(
+        max_length=6, choices=OffsetDirection.choices, default=OffsetDirection.BEFORE
+    )
+    repeat_every_months = models.PositiveSmallIntegerField(
+        "repeat every (months)",
+        default=0,
+        validators=[MaxValueValidator(24)],
+        help_text="0 sends it once. Otherwise it goes again every so many months until the "
+        "stage is submitted.",
+    )
+    kind = models.CharField(
+        "applies to",
+        max_length=12,
+        choices=OrganisationKind.choices,
+        blank=True,
+        help_text="Leave empty for signatories and supporters alike.",
+    )
+    to_leads = models.BooleanField("institutional leads", default=True)
+    to_head = models.BooleanField("head of organisation", default=False)
+    to_itss = models.BooleanField("ITSS team", default=False)
+    template = models.CharField(max_length=20, choices=ReminderTemplate.choices)
+    is_active = models.BooleanField("active", default=True)
+
+    class Meta:
+        ordering = ["milestone", "-direction", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(repeat_every_months=0) | Q(direction="after"),
+                name="reminder_repeats_only_after",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_leads=True) | Q(to_head=True) | Q(to_itss=True),
+                name="reminder_has_recipients",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Reminder(models.Model):
+    """One reminder that went out (or was claimed for sending) about one stage.
+
+    The unique constraint is what makes the sweep exactly-once: a second sweep, or a
+    retried one, cannot claim the same reminder again. ``anchor_on`` is the milestone
+    date it counted from, so a deadline that moves gets its own reminders."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="reminders"
+    )
+    stage_number = models.PositiveSmallIntegerField()
+    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="reminders")
+    anchor_on = models.DateField()
+    occurrence = models.PositiveSmallIntegerField(default=0)
+    fire_on = models.DateField()
+    due_at = models.DateTimeField()
+    email = models.ForeignKey(
+        "core.OutboundEmail",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "stage_number", "rule", "anchor_on", "occurrence"],
+                name="one_reminder_per_rule_and_deadline",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "stage_number"])]
+
+    def __str__(self):
+        return f"{self.rule} · {self.organisation} · Stage {self.stage_number} ({self.fire_on})"

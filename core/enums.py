@@ -5,3 +5,4 @@ class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    BOUNCED = "bounced", "Bounced"

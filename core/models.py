@@ -67,6 +67,10 @@ class OutboundEmail(TimeStampedModel):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The Message-ID given at sending, so a bounce report can be matched to its message.
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Small text attachments (e.g. a calendar file): [{"filename", "content_type", "content"}].
+    attachments = models.JSONField(default=list, blank=True)
     content_type = models.ForeignKey(
         ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -40,6 +40,7 @@ class OnboardingStatus(models.TextChoices):
     FORM_RECEIVED = "form_received", "Signed form received"
     ANNOUNCED = "announced", "Announcement scheduled"
     ACTIVE = "active", "Active"
+    LAPSED = "lapsed", "Lapsed"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 

@@ -57,6 +57,11 @@ class Organisation(TimeStampedModel):
     lead_email = models.EmailField("nominated lead email", blank=True)
     head_name = models.CharField("head of organisation who signed", max_length=150, blank=True)
     head_title = models.CharField("their title", max_length=150, blank=True)
+    head_email = models.EmailField(
+        "head of organisation email",
+        blank=True,
+        help_text="Copied into reminders once a stage is overdue.",
+    )
     latitude = models.DecimalField(
         max_digits=8,
         decimal_places=5,
@@ -88,6 +93,7 @@ class Organisation(TimeStampedModel):
     announced_on = models.DateField(null=True, blank=True)
     announcement_url = models.URLField(blank=True)
     withdrawn_on = models.DateField(null=True, blank=True)
+    lapsed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

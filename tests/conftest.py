@@ -22,6 +22,7 @@ def _isolated():
 _DATA_MIGRATIONS = (
     "core.migrations.0002_seed_themes",
     "action_plans.migrations.0002_seed_policies_and_scale",
+    "action_plans.migrations.0004_seed_reminder_rules",
 )
 
 
