@@ -502,6 +502,9 @@ class Reminder(models.Model):
     anchor_on = models.DateField()
     occurrence = models.PositiveSmallIntegerField(default=0)
     fire_on = models.DateField()
+    # The UK date the sweep claimed it: a later reminder never goes out for a date
+    # before this one, so a moved deadline does not bring back reminders already overtaken.
+    sent_on = models.DateField()
     due_at = models.DateTimeField()
     email = models.ForeignKey(
         "core.OutboundEmail",

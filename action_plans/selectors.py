@@ -187,24 +187,25 @@ def _actions_with_progress() -> QuerySet[Action]:
     )
 
 
+def submissions_in_full() -> QuerySet[Submission]:
+    """Submissions with everything their pages show, in a fixed number of queries."""
+    return Submission.objects.select_related(
+        "organisation", "self_assessment", "submitted_by", "published_by", "started_by"
+    ).prefetch_related(
+        Prefetch(
+            "theme_assessments",
+            queryset=ThemeAssessment.objects.select_related("theme", "rating", "updated_by"),
+        ),
+        Prefetch("actions", queryset=_actions_with_progress().select_related("updated_by")),
+        "previous_action_reviews__action__themes",
+        "voice_evidence__attachments",
+        "attachments__uploaded_by",
+    )
+
+
 def submission_for_editing(submission: Submission) -> Submission:
     """``submission`` with everything its pages show, in a fixed number of queries."""
-    return (
-        Submission.objects.select_related(
-            "organisation", "self_assessment", "submitted_by", "published_by", "started_by"
-        )
-        .prefetch_related(
-            Prefetch(
-                "theme_assessments",
-                queryset=ThemeAssessment.objects.select_related("theme", "rating", "updated_by"),
-            ),
-            Prefetch("actions", queryset=_actions_with_progress().select_related("updated_by")),
-            "previous_action_reviews__action__themes",
-            "voice_evidence__attachments",
-            "attachments__uploaded_by",
-        )
-        .get(pk=submission.pk)
-    )
+    return submissions_in_full().get(pk=submission.pk)
 
 
 def word_count(text: str) -> int:

@@ -1,17 +1,20 @@
 """Shared services: the activity log, the workflow transition helper, the email outbox."""
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .enums import EmailStatus
-from .exceptions import TransitionNotAllowed
+from .exceptions import ApplicationError, TransitionNotAllowed
 from .models import ActivityLog, OutboundEmail
 
 
@@ -104,24 +107,45 @@ def _status_label(instance, field):
     return display() if display else getattr(instance, field)
 
 
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    body_text: str
+    body_html: str
+    template: str
+
+
+def email_render(*, template: str, context: Mapping[str, Any]) -> RenderedEmail:
+    """Render ``templates/email/<template>_{subject,body}.txt`` and, when present,
+    ``_body.html``, with ``site_url`` added to the context."""
+    ctx = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"email/{template}_subject.txt", ctx).split())
+    text = render_to_string(f"email/{template}_body.txt", ctx)
+    try:
+        html = render_to_string(f"email/{template}_body.html", ctx)
+    except TemplateDoesNotExist:
+        html = ""
+    return RenderedEmail(subject=subject[:255], body_text=text, body_html=html, template=template)
+
+
 def email_send(
     *,
     to: Iterable[str],
     template: str,
     context: Mapping[str, Any],
     about: models.Model | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboundEmail:
-    """Render ``templates/email/<template>_{subject,body}.txt`` (and ``_body.html``
-    when present), record the message in the outbox and deliver it after commit."""
-    ctx = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"email/{template}_subject.txt", ctx).split())
-    text = render_to_string(f"email/{template}_body.txt", ctx)
-    try:
-        html = render_to_string(f"email/{template}_body.html", ctx)
-    except Exception:  # noqa: BLE001 - the HTML part is optional
-        html = ""
+    """Render an email template, record the message in the outbox and deliver it after commit."""
+    rendered = email_render(template=template, context=context)
     return email_queue(
-        to=to, subject=subject, body_text=text, body_html=html, template=template, about=about
+        to=to,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        template=template,
+        about=about,
+        attachments=attachments,
     )
 
 
@@ -133,48 +157,160 @@ def email_queue(
     body_html: str = "",
     template: str = "",
     about: models.Model | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> OutboundEmail:
+    (email,) = email_queue_many(
+        [
+            _outbox_row(
+                to=to,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                template=template,
+                about=about,
+                attachments=attachments,
+            )
+        ]
+    )
+    return email
+
+
+def email_message(
+    *,
+    to: Iterable[str],
+    rendered: RenderedEmail,
+    about: models.Model | None = None,
+    attachments: list[dict[str, str]] | None = None,
+) -> OutboundEmail:
+    """An unsaved outbox row, for ``email_queue_many``."""
+    return _outbox_row(
+        to=to,
+        subject=rendered.subject,
+        body_text=rendered.body_text,
+        body_html=rendered.body_html,
+        template=rendered.template,
+        about=about,
+        attachments=attachments,
+    )
+
+
+def email_queue_many(emails: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Record many unsaved outbox rows in one query; deliver each after commit."""
     from .tasks import deliver_email
 
-    email = OutboundEmail.objects.create(
+    created = OutboundEmail.objects.bulk_create(emails)
+    ids = [email.pk for email in created]
+
+    def deliver():
+        for email_id in ids:
+            deliver_email.delay(email_id=email_id)
+
+    transaction.on_commit(deliver)
+    return created
+
+
+def _outbox_row(
+    *, to, subject, body_text, body_html, template, about, attachments
+) -> OutboundEmail:
+    for attachment in attachments or ():
+        if set(attachment) != {"filename", "content_type", "content"}:
+            raise ValueError("An attachment is a filename, a content type and text content.")
+    return OutboundEmail(
         to=list(to),
         subject=subject[:255],
         body_text=body_text,
         body_html=body_html,
         template=template,
+        attachments=list(attachments or ()),
         content_type=(
             ContentType.objects.get_for_model(about, for_concrete_model=True) if about else None
         ),
         object_id=about.pk if about else None,
     )
-    transaction.on_commit(lambda: deliver_email.delay(email_id=email.pk))
-    return email
 
 
 def email_deliver(*, email: OutboundEmail) -> OutboundEmail:
     """Hand one outbox message to the mail backend; record the outcome.
 
-    Raises the backend's error after recording it, so the task can retry."""
-    if email.status == EmailStatus.SENT:
-        return email
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    The row stays locked while it is handed over, so two deliveries of the same message
+    at once (a retry and a re-queue) cannot both send it: the second finds it locked and
+    leaves it. Raises the backend's error after recording it, so the task can retry."""
+    failure = None
+    with transaction.atomic():
+        locked = (
+            OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=email.pk).first()
+        )
+        if locked is None or locked.status in (EmailStatus.SENT, EmailStatus.BOUNCED):
+            return locked or email
+        message_id = locked.message_id or make_msgid(domain=_mail_domain())
+        message = EmailMultiAlternatives(
+            subject=locked.subject,
+            body=locked.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=locked.to,
+            headers={"Message-ID": message_id},
+        )
+        if locked.body_html:
+            message.attach_alternative(locked.body_html, "text/html")
+        for attachment in locked.attachments:
+            message.attach(
+                attachment["filename"], attachment["content"], attachment["content_type"]
+            )
+        locked.attempts += 1
+        locked.message_id = message_id
+        try:
+            message.send()
+        except Exception as exc:  # noqa: BLE001 - recorded, then raised below
+            failure = exc
+            locked.status = EmailStatus.FAILED
+            locked.error = f"{type(exc).__name__}: {exc}"[:2000]
+        else:
+            locked.status = EmailStatus.SENT
+            locked.error = ""
+            locked.sent_at = timezone.now()
+        locked.save(
+            update_fields=["status", "error", "attempts", "message_id", "sent_at", "updated_at"]
+        )
+    if failure is not None:
+        raise failure
+    return locked
+
+
+def _mail_domain() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+@transaction.atomic
+def email_resend(*, email: OutboundEmail, actor) -> OutboundEmail:
+    """Queue a failed or bounced message again, as a new outbox row (the old one keeps
+    its record of what went wrong)."""
+    if email.status not in (EmailStatus.FAILED, EmailStatus.BOUNCED):
+        raise ApplicationError("Only a message that failed or bounced can be sent again.")
+    again = email_queue(
         to=email.to,
+        subject=email.subject,
+        body_text=email.body_text,
+        body_html=email.body_html,
+        template=email.template,
+        about=email.about,
+        attachments=email.attachments,
     )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    email.attempts += 1
-    try:
-        message.send()
-    except Exception as exc:
-        email.status = EmailStatus.FAILED
-        email.error = f"{type(exc).__name__}: {exc}"[:2000]
-        email.save(update_fields=["status", "error", "attempts", "updated_at"])
-        raise
-    email.status = EmailStatus.SENT
-    email.error = ""
-    email.sent_at = timezone.now()
-    email.save(update_fields=["status", "error", "attempts", "sent_at", "updated_at"])
+    activity_record(subject=email, actor=actor, verb="sent again", note=f"as message {again.pk}")
+    return again
+
+
+@transaction.atomic
+def email_record_bounce(*, message_id: str, reason: str) -> OutboundEmail | None:
+    """Mark the message with ``message_id`` as bounced (a report from the mail provider).
+    Unknown ids are ignored and answer None: providers report mail from other systems too."""
+    message_id = message_id.strip()
+    if not message_id.startswith("<"):
+        message_id = f"<{message_id}>"
+    email = OutboundEmail.objects.select_for_update().filter(message_id=message_id).first()
+    if email is None:
+        return None
+    email.status = EmailStatus.BOUNCED
+    email.error = reason.strip()[:2000] or "The recipient's mail server refused the message."
+    email.save(update_fields=["status", "error", "updated_at"])
     return email

@@ -1,9 +1,16 @@
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
+from django.utils import timezone
 
+from .enums import EmailStatus
 from .models import OutboundEmail
 from .services import email_deliver
+
+# A message still queued this long after it was recorded lost its delivery task (a
+# worker died, or the broker was down when the transaction committed).
+STALLED_AFTER = timedelta(minutes=15)
 
 
 @shared_task(
@@ -20,3 +27,14 @@ def deliver_email(self, *, email_id: int) -> None:
     if email is None:
         return
     email_deliver(email=email)
+
+
+@shared_task(name="core.deliver_stalled_email", acks_late=True)
+def deliver_stalled_email() -> int:
+    stalled = OutboundEmail.objects.filter(
+        status=EmailStatus.QUEUED, created_at__lt=timezone.now() - STALLED_AFTER
+    ).values_list("pk", flat=True)[:1000]
+    ids = list(stalled)
+    for email_id in ids:
+        deliver_email.delay(email_id=email_id)
+    return len(ids)

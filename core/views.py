@@ -1,12 +1,18 @@
-from django.http import HttpResponseServerError, JsonResponse
+import hmac
+import json
+
+from django.conf import settings
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from . import health
 from .models import Theme
+from .services import email_record_bounce
 
 
 @require_GET
@@ -46,3 +52,37 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without a request context: the failure may lie in a context processor.
     return HttpResponseServerError(get_template("errors/500.html").render())
+
+
+@csrf_exempt
+@require_POST
+def mail_bounce(request):
+    """Bounce reports from the mail provider: JSON ``{"message_id": ..., "reason": ...}``
+    or a list of them, authorised by ``Authorization: Bearer <MAIL_BOUNCE_TOKEN>``.
+    Without a token configured the address does not exist."""
+    token = settings.MAIL_BOUNCE_TOKEN
+    if not token:
+        raise Http404
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), token.encode()):
+        return JsonResponse({"error": "Not authorised."}, status=401)
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse({"error": "The body must be JSON."}, status=400)
+    reports = payload if isinstance(payload, list) else [payload]
+    if not reports or not all(
+        isinstance(r, dict) and isinstance(r.get("message_id"), str) and r["message_id"].strip()
+        for r in reports
+    ):
+        return JsonResponse(
+            {"error": "Each report needs a message_id (text) and may give a reason."}, status=400
+        )
+    matched = 0
+    for report in reports:
+        reason = report.get("reason")
+        bounced = email_record_bounce(
+            message_id=report["message_id"], reason=reason if isinstance(reason, str) else ""
+        )
+        matched += bounced is not None
+    return JsonResponse({"received": len(reports), "matched": matched})

@@ -1,13 +1,16 @@
 import importlib
 import os
 import shutil
+import uuid
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from celery.contrib.testing.worker import start_worker
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 
+from tc_portal.celery import app
 from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
 
 
@@ -84,3 +87,26 @@ def outsider(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def real_worker(settings):
+    """A real Celery worker consuming from Redis, on a queue of its own."""
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (REDIS_URL); CI always sets it")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=1,
+            perform_ping_check=False,
+            queues=[queue],
+            shutdown_timeout=10,
+        ):
+            yield
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous

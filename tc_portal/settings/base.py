@@ -9,6 +9,7 @@ Celery broker without any code change.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -118,7 +119,19 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
-CELERY_BEAT_SCHEDULE = {}
+# The one reviewed schedule of periodic work. Each job is idempotent by database
+# constraint, so a beat that fires twice, or two beats, cannot send anything twice.
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {
+        "task": "action_plans.send_due_reminders",
+        # Early morning UK time (CELERY_TIMEZONE), before people read their mail.
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "deliver-stalled-email": {
+        "task": "core.deliver_stalled_email",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -208,7 +221,11 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Technician Commitment <noreply@techniciancommitment.example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Shared secret the mail provider sends with bounce reports; empty turns the hook off.
+MAIL_BOUNCE_TOKEN = env("MAIL_BOUNCE_TOKEN", default="")
 ITSS_TEAM_EMAIL = env("ITSS_TEAM_EMAIL", default="itss-team@techniciancommitment.example.org")
+# A signatory this many months past a due date is flagged to staff as lapsing.
+LAPSING_AFTER_MONTHS = env.int("LAPSING_AFTER_MONTHS", default=6)
 
 # Strict Content-Security-Policy: no inline script or style anywhere.
 CONTENT_SECURITY_POLICY = {

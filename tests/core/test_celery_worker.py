@@ -1,39 +1,13 @@
 """A real Celery worker, consuming from Redis, delivers queued email."""
 
-import uuid
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from core.enums import EmailStatus
 from core.models import OutboundEmail
 from core.services import email_queue
-from tc_portal.celery import app
 
 pytestmark = [pytest.mark.xdist_group("celery-worker")]
-
-
-@pytest.fixture
-def real_worker(settings):
-    if not settings.REDIS_URL:
-        pytest.skip("needs Redis (REDIS_URL); CI always sets it")
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        with start_worker(
-            app,
-            pool="threads",
-            concurrency=1,
-            perform_ping_check=False,
-            queues=[queue],
-            shutdown_timeout=10,
-        ):
-            yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
 
 
 @pytest.mark.django_db(transaction=True)
