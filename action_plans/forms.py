@@ -6,7 +6,14 @@ from core.models import Theme
 
 from . import deadlines
 from .enums import PREVIOUS_OUTCOMES, ActionStatus, VoiceMethod
-from .models import Action, RatingLevel, SelfAssessment, SubmissionRound, VoiceEvidence
+from .models import (
+    Action,
+    RatingLevel,
+    ReminderRule,
+    SelfAssessment,
+    SubmissionRound,
+    VoiceEvidence,
+)
 from .selectors import profile_too_long
 
 
@@ -223,4 +230,47 @@ class SubmissionRoundForm(forms.ModelForm):
                 .exists()
             ):
                 self.add_error("deadline_on", "Another round already has this deadline.")
+        return data
+
+
+class ReminderRuleForm(forms.ModelForm):
+    class Meta:
+        model = ReminderRule
+        fields = [
+            "name",
+            "amount",
+            "unit",
+            "direction",
+            "milestone",
+            "repeat_every_months",
+            "kind",
+            "to_leads",
+            "to_head",
+            "to_itss",
+            "template",
+            "is_active",
+        ]
+        labels = {
+            "amount": "How many",
+            "unit": "Days, weeks or months",
+            "direction": "Before or after",
+            "milestone": "Counted from",
+            "template": "Wording",
+        }
+        help_texts = {
+            "amount": "0 sends it on the day itself.",
+            "to_head": "Only when the organisation has given their email address.",
+            "is_active": "Turn a rule off to stop it; the reminders it sent stay on record.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat_every_months") and data.get("direction") != "after":
+            self.add_error(
+                "repeat_every_months",
+                "Only a reminder after its milestone can repeat (for example monthly while "
+                "overdue).",
+            )
+        if not (data.get("to_leads") or data.get("to_head") or data.get("to_itss")):
+            self.add_error(None, "Choose at least one recipient.")
         return data

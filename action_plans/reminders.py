@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -27,7 +28,9 @@ from django.utils import timezone
 
 from accounts.enums import MembershipRole
 from accounts.models import Membership
-from core.services import email_message, email_queue_many, email_render
+from accounts.rules import is_itss_staff
+from core.exceptions import ApplicationError, NotPermitted
+from core.services import activity_record, email_message, email_queue_many, email_render
 from directory.models import Organisation
 
 from . import deadlines
@@ -142,6 +145,44 @@ def reminder_due(
     if best is None or (last_sent_on is not None and last_sent_on >= best.fire_on):
         return None
     return best
+
+
+def rule_timing(rule: ReminderRule) -> str:
+    """When ``rule`` goes out, in words: "2 weeks before the due date, then every month"."""
+    milestone = ReminderMilestone(rule.milestone).label
+    if rule.amount == 0:
+        timing = f"On {milestone}"
+    else:
+        unit = OffsetUnit(rule.unit).label
+        if rule.amount == 1:
+            unit = unit.removesuffix("s")
+        timing = f"{rule.amount} {unit} {OffsetDirection(rule.direction).label} {milestone}"
+    if rule.repeat_every_months == 1:
+        timing += ", then every month until submitted"
+    elif rule.repeat_every_months:
+        timing += f", then every {rule.repeat_every_months} months until submitted"
+    return timing
+
+
+@transaction.atomic
+def reminder_rule_save(*, actor, rule: ReminderRule) -> ReminderRule:
+    """Create or change a reminder rule (validated by its form), recording who did it.
+    A change applies from the next sweep; reminders already sent are not affected."""
+    if not is_itss_staff(actor):
+        raise NotPermitted("Only ITSS staff can change reminder rules.")
+    created = rule.pk is None
+    try:
+        rule.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages)) from exc
+    rule.save()
+    activity_record(
+        subject=rule,
+        actor=actor,
+        verb="reminder rule added" if created else "reminder rule changed",
+        note=f"{rule.name}: {rule_timing(rule)}{'' if rule.is_active else ' (off)'}.",
+    )
+    return rule
 
 
 # The sweep ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ rules.add_perm("action_plans.view_stages", is_itss_staff | is_member_of_organisa
 rules.add_perm("action_plans.start_stage", is_member_of_organisation)
 rules.add_perm("action_plans.extend_due_date", is_itss_staff)
 rules.add_perm("action_plans.manage_rounds", is_itss_staff)
+rules.add_perm("action_plans.manage_reminders", is_itss_staff)
 
 # Submission level.
 rules.add_perm("action_plans.view_submission", is_itss_staff | is_member_of_submitting_organisation)

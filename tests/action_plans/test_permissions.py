@@ -17,7 +17,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from action_plans import selectors, services
+from action_plans import packs, selectors, services
 from action_plans.calendar import calendar_token
 from action_plans.models import (
     Action,
@@ -26,8 +26,11 @@ from action_plans.models import (
     DueDateExtension,
     PreviousActionReview,
     RatingLevel,
+    Reminder,
+    ReminderRule,
     SelfAssessment,
     Submission,
+    SubmissionPack,
     SubmissionRound,
     ThemeAssessment,
     VoiceEvidence,
@@ -94,6 +97,11 @@ class World:
     def theme_assessment(self) -> ThemeAssessment:
         return self.submission.theme_assessments.first()
 
+    @property
+    def pack(self) -> SubmissionPack:
+        """The PDF of the stage as it stands, asked for and ready."""
+        return packs.pack_render(pack=packs.pack_request(submission=self.submission))
+
 
 def _written_stage(organisation, author):
     """Stage 1 complete and ready to submit, with one attachment."""
@@ -138,7 +146,17 @@ def stored(world: World, media) -> tuple:
             model.objects.count()
             for model in (Submission, Action, ActionUpdate, VoiceEvidence, Attachment)
         ],
-        [model.objects.count() for model in (DueDateExtension, SubmissionRound, ActivityLog)],
+        [
+            model.objects.count()
+            for model in (
+                DueDateExtension,
+                SubmissionRound,
+                ActivityLog,
+                SubmissionPack,
+                ReminderRule,
+                Reminder,
+            )
+        ],
         [getattr(organisation, name) for name in ("tc_page_url", "contact_name", "website")],
         sorted(str(p) for p in media.rglob("*") if p.is_file()) if media.exists() else [],
     )
@@ -223,6 +241,25 @@ def _public_details(world):
         "contact_name": "Changed Contact",
         "contact_role": "",
         "contact_email": "changed@example.ac.uk",
+    }
+
+
+def _first_rule(world):
+    return ReminderRule.objects.order_by("pk").first().pk
+
+
+def _reminder_rule(world):
+    return {
+        "name": "Three days before",
+        "amount": "3",
+        "unit": "day",
+        "direction": "before",
+        "milestone": "due",
+        "repeat_every_months": "0",
+        "kind": "",
+        "to_leads": "on",
+        "template": "upcoming",
+        "is_active": "on",
     }
 
 
@@ -315,6 +352,18 @@ ENDPOINTS = {
     "attachment-remove": _writes(
         "post", _stage("attachment_remove", pk=lambda w: w.attachment.pk), _nothing
     ),
+    "pack-request": Endpoint(
+        "post", _stage("pack_request"), lead=CHANGED, contributor=CHANGED, staff=CHANGED
+    ),
+    # Without htmx, the state of the PDF is shown on the stage page.
+    "pack-status": Endpoint(
+        "get",
+        _stage("pack_status", pk=lambda w: w.pack.pk),
+        lead=REDIRECT,
+        contributor=REDIRECT,
+        staff=REDIRECT,
+    ),
+    "pack-download": Endpoint("get", _stage("pack_download", pk=lambda w: w.pack.pk)),
     "submit-get": Endpoint("get", _stage("submit")),
     "submit": Endpoint(
         "post",
@@ -369,6 +418,22 @@ ENDPOINTS = {
         _plain("action_plans:round_remove", pk=lambda w: w.submission_round.pk),
         staff=CHANGED,
     ),
+    "reminder-rules": _staff_only("get", _plain("action_plans:reminder_rules")),
+    "reminder-rule-add-get": _staff_only("get", _plain("action_plans:reminder_rule_add")),
+    "reminder-rule-add": _staff_only(
+        "post", _plain("action_plans:reminder_rule_add"), _reminder_rule, staff=CHANGED
+    ),
+    "reminder-rule-edit-get": _staff_only(
+        "get", _plain("action_plans:reminder_rule_edit", pk=_first_rule)
+    ),
+    "reminder-rule-edit": _staff_only(
+        "post",
+        _plain("action_plans:reminder_rule_edit", pk=_first_rule),
+        _reminder_rule,
+        staff=CHANGED,
+    ),
+    # The organisations are overdue, so the sweep staff start sends their reminders.
+    "reminders-send": _staff_only("post", _plain("action_plans:reminders_send_now"), staff=CHANGED),
     "public-page": Endpoint(
         "get", _plain("directory:public_organisation", slug=_slug), public=True
     ),
