@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from action_plans.demo import seed_cycles
+from core.enums import EmailStatus
 from directory import services as org_services
 from directory.enums import OnboardingStatus as S
 from directory.models import Cohort, Organisation
@@ -323,7 +324,32 @@ def seed_demo() -> dict:
     for person in PEOPLE[1:]:
         _person(*person, created)
     seed_cycles()
+    _send_reminders()
     return created
+
+
+def _send_reminders() -> None:
+    """Today's reminders, as the daily sweep would send them (again: nothing), and one
+    bounce report, so staff see both in the outbox."""
+    from action_plans.reminders import reminders_send_due
+    from core.models import OutboundEmail
+    from core.services import email_deliver, email_record_bounce
+
+    reminders_send_due()
+    # Delivered here rather than by a worker that may not be running yet.
+    for email in OutboundEmail.objects.filter(status=EmailStatus.QUEUED):
+        email_deliver(email=email)
+    overdue = (
+        OutboundEmail.objects.filter(template="reminders/escalation")
+        .exclude(message_id="")
+        .order_by("pk")
+        .first()
+    )
+    if overdue is not None and not OutboundEmail.objects.filter(status=EmailStatus.BOUNCED):
+        email_record_bounce(
+            message_id=overdue.message_id,
+            reason="550 5.1.1 The email account that you tried to reach does not exist.",
+        )
 
 
 def _person(email, name, roles, created) -> User:
