@@ -24,7 +24,7 @@ from core.services import activity_record, email_send, transition_apply
 from core.uploads import safe_filename, validate_attachment
 from directory.models import Organisation
 
-from . import selectors
+from . import packs, selectors
 from .enums import (
     EDITABLE_STATUSES,
     PREVIOUS_OUTCOMES,
@@ -426,7 +426,9 @@ def submission_submit(*, actor, submission: Submission, confirmed: bool) -> Subm
 
     Side effects: refuses while anything is missing or unconfirmed; stamps the
     due date in force (so lateness is kept even if the date moves later); logs
-    the step on the organisation; emails the ITSS team after commit."""
+    the step on the organisation; emails the ITSS team after commit; after commit,
+    asks for the PDF pack of the submitted content (a failure there is logged and
+    does not undo the submission)."""
     locked = _lock_editable(submission, actor)
     _check_lead(actor, locked.organisation)
     if not confirmed:
@@ -463,6 +465,7 @@ def submission_submit(*, actor, submission: Submission, confirmed: bool) -> Subm
         context={"submission": submitted, "organisation": locked.organisation},
         about=submitted,
     )
+    transaction.on_commit(lambda: packs.pack_request(submission=submitted, user=actor), robust=True)
     return submitted
 
 

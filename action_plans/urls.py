@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, attachments, dashboard, editor, rounds, workflow
+from .views import actions, attachments, dashboard, editor, packs, reminders, rounds, workflow
 
 app_name = "action_plans"
 
@@ -28,10 +28,17 @@ urlpatterns = [
         attachments.attachment_remove,
         name="attachment_remove",
     ),
+    path(stage + "pdf/", packs.pack_request, name="pack_request"),
+    path(stage + "pdf/<int:pk>/", packs.pack_status, name="pack_status"),
+    path(stage + "pdf/<int:pk>/download/", packs.pack_download, name="pack_download"),
     path(stage + "submit/", workflow.submission_submit, name="submit"),
     path(stage + "publish/", workflow.submission_publish, name="publish"),
     path(stage + "reopen/", workflow.submission_reopen, name="reopen"),
     path(stage + "extend/", workflow.due_date_extend, name="extend"),
     path("staff/rounds/", rounds.round_list, name="rounds"),
+    path("staff/reminders/", reminders.reminder_rules, name="reminder_rules"),
+    path("staff/reminders/new/", reminders.reminder_rule_edit, name="reminder_rule_add"),
+    path("staff/reminders/<int:pk>/", reminders.reminder_rule_edit, name="reminder_rule_edit"),
+    path("staff/reminders/send/", reminders.reminders_send_now, name="reminders_send_now"),
     path("staff/rounds/<int:pk>/remove/", rounds.round_remove, name="round_remove"),
 ]

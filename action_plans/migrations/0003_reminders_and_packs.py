@@ -9,79 +9,242 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('action_plans', '0002_seed_policies_and_scale'),
-        ('core', '0003_outbox_attachments_and_bounces'),
-        ('directory', '0003_head_email_and_lapsing'),
+        ("action_plans", "0002_seed_policies_and_scale"),
+        ("core", "0003_outbox_attachments_and_bounces"),
+        ("directory", "0003_head_email_and_lapsing"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReminderRule',
+            name="ReminderRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('milestone', models.CharField(choices=[('window_opens', "the day the stage's window opens"), ('due', 'the due date')], default='due', max_length=20)),
-                ('amount', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(730)])),
-                ('unit', models.CharField(choices=[('day', 'days'), ('week', 'weeks'), ('month', 'months')], default='day', max_length=6)),
-                ('direction', models.CharField(choices=[('before', 'before'), ('after', 'after')], default='before', max_length=6)),
-                ('repeat_every_months', models.PositiveSmallIntegerField(default=0, help_text='0 sends it once. Otherwise it goes again every so many months until the stage is submitted.', validators=[django.core.validators.MaxValueValidator(24)], verbose_name='repeat every (months)')),
-                ('kind', models.CharField(blank=True, choices=[('signatory', 'Signatory'), ('supporter', 'Supporter')], help_text='Leave empty for signatories and supporters alike.', max_length=12, verbose_name='applies to')),
-                ('to_leads', models.BooleanField(default=True, verbose_name='institutional leads')),
-                ('to_head', models.BooleanField(default=False, verbose_name='head of organisation')),
-                ('to_itss', models.BooleanField(default=False, verbose_name='ITSS team')),
-                ('template', models.CharField(choices=[('window_open', 'The window is open'), ('upcoming', 'The due date is coming up'), ('due_today', 'Due today'), ('overdue', 'Overdue'), ('escalation', 'Overdue, to the head of organisation and ITSS')], max_length=20)),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120, unique=True)),
+                (
+                    "milestone",
+                    models.CharField(
+                        choices=[
+                            ("window_opens", "the day the stage's window opens"),
+                            ("due", "the due date"),
+                        ],
+                        default="due",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(730)]
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[("day", "days"), ("week", "weeks"), ("month", "months")],
+                        default="day",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("before", "before"), ("after", "after")],
+                        default="before",
+                        max_length=6,
+                    ),
+                ),
+                (
+                    "repeat_every_months",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 sends it once. Otherwise it goes again every so many months until the stage is submitted.",
+                        validators=[django.core.validators.MaxValueValidator(24)],
+                        verbose_name="repeat every (months)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[("signatory", "Signatory"), ("supporter", "Supporter")],
+                        help_text="Leave empty for signatories and supporters alike.",
+                        max_length=12,
+                        verbose_name="applies to",
+                    ),
+                ),
+                ("to_leads", models.BooleanField(default=True, verbose_name="institutional leads")),
+                (
+                    "to_head",
+                    models.BooleanField(default=False, verbose_name="head of organisation"),
+                ),
+                ("to_itss", models.BooleanField(default=False, verbose_name="ITSS team")),
+                (
+                    "template",
+                    models.CharField(
+                        choices=[
+                            ("window_open", "The window is open"),
+                            ("upcoming", "The due date is coming up"),
+                            ("due_today", "Due today"),
+                            ("overdue", "Overdue"),
+                            ("escalation", "Overdue, to the head of organisation and ITSS"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'ordering': ['milestone', '-direction', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('repeat_every_months', 0), ('direction', 'after'), _connector='OR'), name='reminder_repeats_only_after'), models.CheckConstraint(condition=models.Q(('to_leads', True), ('to_head', True), ('to_itss', True), _connector='OR'), name='reminder_has_recipients')],
+                "ordering": ["milestone", "-direction", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("repeat_every_months", 0), ("direction", "after"), _connector="OR"
+                        ),
+                        name="reminder_repeats_only_after",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("to_leads", True),
+                            ("to_head", True),
+                            ("to_itss", True),
+                            _connector="OR",
+                        ),
+                        name="reminder_has_recipients",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage_number', models.PositiveSmallIntegerField()),
-                ('anchor_on', models.DateField()),
-                ('occurrence', models.PositiveSmallIntegerField(default=0)),
-                ('fire_on', models.DateField()),
-                ('sent_on', models.DateField()),
-                ('due_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('email', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.outboundemail')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='directory.organisation')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reminders', to='action_plans.reminderrule')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("stage_number", models.PositiveSmallIntegerField()),
+                ("anchor_on", models.DateField()),
+                ("occurrence", models.PositiveSmallIntegerField(default=0)),
+                ("fire_on", models.DateField()),
+                ("sent_on", models.DateField()),
+                ("due_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "email",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.outboundemail",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="directory.organisation",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reminders",
+                        to="action_plans.reminderrule",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['organisation', 'stage_number'], name='action_plan_organis_0bb31b_idx')],
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'stage_number', 'rule', 'anchor_on', 'occurrence'), name='one_reminder_per_rule_and_deadline')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "stage_number"],
+                        name="action_plan_organis_0bb31b_idx",
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "stage_number", "rule", "anchor_on", "occurrence"),
+                        name="one_reminder_per_rule_and_deadline",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SubmissionPack',
+            name="SubmissionPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('pending', 'Being prepared'), ('ready', 'Ready'), ('failed', 'Could not be prepared')], default='pending', max_length=10)),
-                ('file', models.FileField(blank=True, max_length=200, storage=core.storage.private_storage, upload_to=action_plans.models._pack_path)),
-                ('pages', models.PositiveIntegerField(blank=True, null=True)),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('rendered_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='packs', to='action_plans.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("content_hash", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Being prepared"),
+                            ("ready", "Ready"),
+                            ("failed", "Could not be prepared"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=core.storage.private_storage,
+                        upload_to=action_plans.models._pack_path,
+                    ),
+                ),
+                ("pages", models.PositiveIntegerField(blank=True, null=True)),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("rendered_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="packs",
+                        to="action_plans.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('submission', 'content_hash'), name='one_pack_per_content')],
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("submission", "content_hash"), name="one_pack_per_content"
+                    )
+                ],
             },
         ),
     ]

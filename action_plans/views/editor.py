@@ -14,7 +14,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError
 
-from .. import selectors, services
+from .. import packs, selectors, services
 from ..forms import (
     ActionForm,
     AttachmentForm,
@@ -63,6 +63,7 @@ def page_context(request, submission, **bound) -> dict:
         "can_publish": user.has_perm("action_plans.publish_submission", full),
         "can_reopen": user.has_perm("action_plans.reopen_submission", full),
         "can_record_progress": user.has_perm("action_plans.record_progress", full),
+        "pack": packs.pack_latest(full),
         "self_form": SelfAssessmentForm(
             instance=assessment, initial={"version": assessment.version}
         ),

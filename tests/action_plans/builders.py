@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.demo import _minimal_pdf
@@ -100,3 +101,12 @@ def started(organisation, actor, number=1):
 def submitted(organisation, lead, number=1):
     submission = complete(started(organisation, lead, number), lead)
     return services.submission_submit(actor=lead, submission=submission, confirmed=True)
+
+
+def own_storage(model, field: str, location, monkeypatch):
+    """Store ``model.field``'s files in ``location`` for one test (another worker may be
+    clearing the shared media folder)."""
+    monkeypatch.setattr(
+        model._meta.get_field(field), "storage", FileSystemStorage(location=location)
+    )
+    return location

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.urls import resolve, reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -43,6 +42,7 @@ from tests.action_plans.builders import (
     announced_organisation,
     complete,
     lead_of,
+    own_storage,
     pdf_upload,
     started,
 )
@@ -58,10 +58,8 @@ ROUND_DEADLINE = timezone.make_aware(datetime(2045, 1, 15, 17, 0))
 
 @pytest.fixture(autouse=True)
 def private_media(tmp_path, monkeypatch):
-    """Attachments go to this test's own folder (another worker may be clearing the shared one)."""
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return tmp_path / "private"
+    """Attachments go to this test's own folder."""
+    return own_storage(Attachment, "file", tmp_path / "private", monkeypatch)
 
 
 @dataclass

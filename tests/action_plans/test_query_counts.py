@@ -30,12 +30,13 @@ SMALL, LARGE = 3, 60
 # Dashboard: 4 + timetable + the current submission + the active themes for the checklist.
 DASHBOARD_QUERIES = 18
 # Stage page: 4 + timetable once + finding the submission + the submission + the active
-# themes once; while it is being written, also who last saved the self-assessment and
-# each theme form's rating choices (4 themes).
-WRITING_QUERIES = 24
+# themes once + the PDF of its content as it stands (its fingerprint is worked out from
+# what is already loaded); while it is being written, also who last saved the
+# self-assessment and each theme form's rating choices (4 themes).
+WRITING_QUERIES = 25
 # Submitted: as while writing, without the editing forms' 5, with the evidence's
 # attachments; staff add their authenticator (checked by the two-factor middleware).
-SUBMITTED_QUERIES = {"lead": 20, "staff": 21}
+SUBMITTED_QUERIES = {"lead": 21, "staff": 22}
 # Public page: the organisation, the published plan, its actions, their themes, their
 # progress, and the active themes.
 PUBLIC_QUERIES = 6

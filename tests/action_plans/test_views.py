@@ -5,7 +5,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
@@ -31,6 +30,7 @@ from tests.action_plans.builders import (
     complete,
     contributor_of,
     lead_of,
+    own_storage,
     pdf_upload,
     started,
     submitted,
@@ -46,10 +46,8 @@ THEMES = ["Visibility", "Recognition", "Career development", "Sustainability"]
 
 @pytest.fixture(autouse=True)
 def private_media(tmp_path, monkeypatch):
-    """Attachments go to this test's own folder (another worker may be clearing the shared one)."""
-    storage = FileSystemStorage(location=tmp_path / "private")
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storage)
-    return tmp_path / "private"
+    """Attachments go to this test's own folder."""
+    return own_storage(Attachment, "file", tmp_path / "private", monkeypatch)
 
 
 @pytest.fixture

@@ -1,0 +1,221 @@
+"""The submission pack: one stage's content as a PDF, prepared in the background.
+
+A pack is filed under the content fingerprint it was made from (one per submission and
+fingerprint, by database constraint): content already rendered is never rendered again,
+changed content gets a new pack, and packs of older content stay as the history.
+
+    pack_request ──on commit──▶ tasks.render_submission_pack ──▶ pack_render
+      (pending)                                                (ready | failed)
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from . import selectors
+from .enums import PackStatus, SubmissionStatus
+from .models import Action, SelfAssessment, Submission, SubmissionPack, ThemeAssessment
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "pdf/submission_pack.html"
+# A pack still pending after this long was lost on the way (the broker or a worker went
+# down): asking again queues it again. Longer than the render task's hard time limit.
+LOST_AFTER = timedelta(minutes=10)
+
+
+class ContentChanged(Exception):
+    """The content moved on between asking for a pack and rendering it."""
+
+
+def pack_content_hash(submission: Submission) -> str:
+    """The fingerprint a pack of ``submission`` is filed under: the one taken when it was
+    submitted, or while it is being written, that of its content now (pass a submission
+    from ``submission_for_editing``, and this runs no query)."""
+    if submission.status != SubmissionStatus.IN_PROGRESS and submission.content_hash:
+        return submission.content_hash
+    return selectors.submission_hash(submission)
+
+
+def pack_latest(submission: Submission) -> SubmissionPack | None:
+    """The pack of ``submission``'s content as it stands now, if one was asked for.
+    Packs of earlier content are history: they are not offered. One query, given a
+    submission from ``submission_for_editing``."""
+    return submission.packs.filter(content_hash=pack_content_hash(submission)).first()
+
+
+def _is_lost(pack: SubmissionPack, now: datetime) -> bool:
+    return pack.status == PackStatus.PENDING and pack.updated_at < now - LOST_AFTER
+
+
+def _is_outdated(pack: SubmissionPack, submission: Submission) -> bool:
+    """A pack rendered before the stage was submitted says "Draft" on its cover."""
+    return bool(
+        pack.status == PackStatus.READY
+        and submission.submitted_at
+        and submission.status != SubmissionStatus.IN_PROGRESS
+        and pack.rendered_at
+        and pack.rendered_at < submission.submitted_at
+    )
+
+
+def _queue(pack: SubmissionPack) -> None:
+    from .tasks import render_submission_pack
+
+    pack_id = pack.pk
+    transaction.on_commit(lambda: render_submission_pack.delay(pack_id=pack_id))
+
+
+@transaction.atomic
+def pack_request(*, submission: Submission, user=None) -> SubmissionPack:
+    """Ask for the PDF of ``submission``'s content as it stands now.
+
+    Side effects: creates a pending pack for this content unless one exists. An existing
+    pack that is ready or being prepared is returned as it is (the same content is not
+    rendered twice), except that one which failed, one lost on the way (pending for
+    longer than LOST_AFTER) and one rendered before the stage was submitted (its cover
+    says "Draft") go back to pending. Rendering a pending pack is queued after commit."""
+    if submission.status == SubmissionStatus.IN_PROGRESS or not submission.content_hash:
+        submission = selectors.submission_for_editing(submission)
+    requester = user if getattr(user, "is_authenticated", False) else None
+    pack, created = SubmissionPack.objects.get_or_create(
+        submission=submission,
+        content_hash=pack_content_hash(submission),
+        defaults={"requested_by": requester},
+    )
+    if created:
+        _queue(pack)
+        return pack
+    pack = SubmissionPack.objects.select_for_update().get(pk=pack.pk)
+    if (
+        pack.status == PackStatus.FAILED
+        or _is_lost(pack, timezone.now())
+        or _is_outdated(pack, submission)
+    ):
+        pack.status = PackStatus.PENDING
+        pack.error = ""
+        pack.requested_by = requester or pack.requested_by
+        pack.save(update_fields=["status", "error", "requested_by", "updated_at"])
+        _queue(pack)
+    return pack
+
+
+def pack_render(*, pack: SubmissionPack) -> SubmissionPack:
+    """Render ``pack`` and store its PDF.
+
+    Side effects: on success stores the file (removing an earlier rendering's), records
+    its pages, size and time and marks the pack ready; on failure marks it failed with a
+    short message and logs the exception. Content that changed after the pack was asked
+    for is not rendered under the old fingerprint: the pack fails, saying why. Rendering
+    takes seconds, so it runs outside any transaction; only the final write locks the row."""
+    # WeasyPrint costs every process that imports it ~40 MB: only renderers load it.
+    from core.pdf import render_pdf
+
+    try:
+        full = selectors.submission_for_editing(Submission(pk=pack.submission_id))
+        if pack_content_hash(full) != pack.content_hash:
+            raise ContentChanged("The stage changed before its PDF was prepared; ask again.")
+        rendered = render_pdf(
+            template=TEMPLATE, context=pack_context(submission=full, content_hash=pack.content_hash)
+        )
+    except ContentChanged as exc:
+        logger.info("Submission pack %s: %s", pack.pk, exc)
+        return _pack_fail(pack, str(exc))
+    except Exception as exc:
+        logger.exception("Submission pack %s could not be rendered", pack.pk)
+        first_line = (str(exc).splitlines() or [""])[0]
+        return _pack_fail(pack, f"Rendering failed: {type(exc).__name__}: {first_line}"[:300])
+    return _pack_store(
+        pack, content=rendered.content, pages=rendered.pages, slug=full.organisation.slug
+    )
+
+
+@transaction.atomic
+def _pack_fail(pack: SubmissionPack, message: str) -> SubmissionPack:
+    locked = SubmissionPack.objects.select_for_update().filter(pk=pack.pk).first()
+    if locked is None or locked.status == PackStatus.READY:
+        return locked or pack
+    locked.status = PackStatus.FAILED
+    locked.error = message
+    locked.save(update_fields=["status", "error", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def _pack_store(pack: SubmissionPack, *, content: bytes, pages: int, slug: str) -> SubmissionPack:
+    locked = SubmissionPack.objects.select_for_update().filter(pk=pack.pk).first()
+    # Gone with its submission, or another worker finished it first.
+    if locked is None or locked.status == PackStatus.READY:
+        return locked or pack
+    earlier = locked.file.name
+    storage = locked.file.storage
+    locked.file.save(f"{slug}.pdf", ContentFile(content), save=False)
+    locked.pages = pages
+    locked.size = len(content)
+    locked.rendered_at = timezone.now()
+    locked.status = PackStatus.READY
+    locked.error = ""
+    written = locked.file.name
+    try:
+        locked.save(
+            update_fields=["file", "pages", "size", "rendered_at", "status", "error", "updated_at"]
+        )
+    except Exception:
+        storage.delete(written)
+        raise
+    if earlier:
+        transaction.on_commit(lambda: storage.delete(earlier))
+    return locked
+
+
+def pack_context(
+    *, submission: Submission, content_hash: str, generated_at: datetime | None = None
+) -> dict:
+    """What ``pdf/submission_pack.html`` shows, from a submission from
+    ``submission_for_editing`` (no further query)."""
+    assessment = getattr(submission, "self_assessment", None)
+    facts, texts = [], []
+    for name in SelfAssessment.WRITTEN_FIELDS:
+        field = SelfAssessment._meta.get_field(name)
+        value = getattr(assessment, name) if assessment else None
+        written = texts if isinstance(field, models.TextField) else facts
+        written.append((capfirst(field.verbose_name), value))
+    theme_assessments = list(submission.theme_assessments.all())
+    actions = list(submission.actions.all())
+    numbers = {action.pk: number for number, action in enumerate(actions, start=1)}
+    plan = [
+        (theme, [(numbers[action.pk], action) for action in in_theme])
+        for theme, in_theme in selectors.actions_by_theme(
+            actions, _themes_of(theme_assessments, actions)
+        )
+    ]
+    return {
+        "submission": submission,
+        "organisation": submission.organisation,
+        "is_submitted": submission.status != SubmissionStatus.IN_PROGRESS,
+        "content_hash": content_hash,
+        "hash_short": content_hash[:12],
+        "generated_at": generated_at or timezone.now(),
+        "facts": facts,
+        "texts": texts,
+        "theme_assessments": theme_assessments,
+        "previous_reviews": list(submission.previous_action_reviews.all()),
+        "plan": plan,
+        "action_count": len(actions),
+        "voice_evidence": list(submission.voice_evidence.all()),
+        "attachments": list(submission.attachments.all()),
+    }
+
+
+def _themes_of(assessments: list[ThemeAssessment], actions: list[Action]) -> list:
+    """The themes this submission speaks to, in the scheme's order: those it assessed
+    and those its actions advance (a theme retired since still shows in its record)."""
+    themes = {a.theme.pk: a.theme for a in assessments}
+    for action in actions:
+        for theme in action.themes.all():
+            themes.setdefault(theme.pk, theme)
+    return sorted(themes.values(), key=lambda t: (t.position, t.name))
