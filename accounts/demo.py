@@ -324,8 +324,27 @@ def seed_demo() -> dict:
     for person in PEOPLE[1:]:
         _person(*person, created)
     seed_cycles()
+    _lapse(staff)
     _send_reminders()
     return created
+
+
+# A signatory whose Stage 1 has long been overdue, lapsed by staff as the scheme would;
+# the other long-overdue signatories stay flagged as lapsing for staff to decide.
+LAPSED = "Sanger"
+
+
+def _lapse(staff) -> None:
+    from directory.selectors import organisation_lapsing
+
+    organisation = Organisation.objects.filter(short_name=LAPSED, status=S.ACTIVE).first()
+    if organisation is None or organisation_lapsing(organisation) is None:
+        return
+    org_services.organisation_lapse(
+        actor=staff,
+        organisation=organisation,
+        note="No Stage 1 submission; agreed with the head of organisation after two reminders.",
+    )
 
 
 def _send_reminders() -> None:

@@ -17,10 +17,25 @@ class PipelineFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         choices=Region.choices, label="Nation or region", empty_label="All nations and regions"
     )
+    lapsing = django_filters.ChoiceFilter(
+        choices=[("yes", "Lapsing only")],
+        label="Lapsing",
+        empty_label="Lapsing or not",
+        method="only_lapsing",
+    )
 
     class Meta:
         model = Organisation
-        fields = ["q", "kind", "status", "region"]
+        fields = ["q", "kind", "status", "region", "lapsing"]
+
+    def __init__(self, *args, lapsing_ids=(), **kwargs):
+        """``lapsing_ids``: the organisations lapsing now, worked out once by the view
+        (``selectors.organisations_lapsing``), since lapsing is derived, not stored."""
+        super().__init__(*args, **kwargs)
+        self.lapsing_ids = list(lapsing_ids)
 
     def search(self, queryset, name, value):
         return organisation_search(queryset, value)
+
+    def only_lapsing(self, queryset, name, value):
+        return queryset.filter(pk__in=self.lapsing_ids)

@@ -124,6 +124,26 @@ class WithdrawForm(TransitionForm):
     )
 
 
+class LapseForm(TransitionForm):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Required: why it is lapsed, e.g. what was agreed with the head of the "
+            "organisation. Recorded in the activity log with your name and the date."
+        ),
+    )
+
+
+class RestoreForm(TransitionForm):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Required: why it is restored. Recorded in the activity log with your name "
+            "and the date."
+        ),
+    )
+
+
 class PublicDetailsForm(forms.ModelForm):
     """How the public finds the organisation's commitment and whom to ask about it."""
 

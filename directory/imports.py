@@ -36,6 +36,7 @@ OPTIONAL_COLUMNS = (
     "lead_email",
     "head_name",
     "head_title",
+    "head_email",
     "latitude",
     "longitude",
     "cohort",
@@ -59,6 +60,7 @@ _PLAIN_FIELDS = (
     "lead_email",
     "head_name",
     "head_title",
+    "head_email",
     "announcement_url",
 )
 _DATE_FIELDS = ("enquiry_received_on", "meeting_held_on", "form_received_on", "announced_on")

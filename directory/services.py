@@ -3,6 +3,7 @@ transaction and leaves the data as it was when it refuses."""
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +14,14 @@ from core.exceptions import ApplicationError, NotPermitted
 from core.services import activity_for, activity_record, transition_apply
 from core.validators import validate_pdf_upload
 
-from .enums import ONBOARDING_TRANSITIONS, REINSTATE_TRANSITIONS, OnboardingStatus
+from .enums import (
+    LAPSE_TRANSITIONS,
+    ONBOARDING_TRANSITIONS,
+    REINSTATE_TRANSITIONS,
+    OnboardingStatus,
+)
 from .models import Organisation
+from .selectors import organisation_lapsing
 
 S = OnboardingStatus
 
@@ -36,6 +43,7 @@ EDITABLE_FIELDS = (
     "lead_email",
     "head_name",
     "head_title",
+    "head_email",
     "latitude",
     "longitude",
     "cohort",
@@ -283,4 +291,53 @@ def organisation_reinstate(*, actor, organisation: Organisation, note: str = "")
         verb="reinstated",
         note=note,
         changes={"withdrawn_on": None},
+    )
+
+
+def organisation_lapse(*, actor, organisation: Organisation, note: str) -> Organisation:
+    """Record that staff have lapsed a signatory long overdue with its current stage.
+
+    Refused unless it is lapsing now (``selectors.organisation_lapsing``: more than
+    ``LAPSING_AFTER_MONTHS`` past the due date of a stage it has not submitted), so an
+    organisation that is up to date cannot be lapsed by mistake. Stamps ``lapsed_on``;
+    the activity log keeps who, when and the note. Nothing is removed: a lapsed
+    organisation stays in the register and on the public directory, marked “Lapsed”."""
+    if not note.strip():
+        raise ApplicationError("Give the reason for lapsing the organisation.")
+
+    def guard(org):
+        if organisation_lapsing(org) is None:
+            months = settings.LAPSING_AFTER_MONTHS
+            raise ApplicationError(
+                f"{org} is not lapsing, so it cannot be lapsed: only a signatory more than "
+                f"{months} month{'s' if months != 1 else ''} past the due date of its current "
+                "stage, with that stage not submitted, can be."
+            )
+
+    return transition_apply(
+        instance=organisation,
+        to_status=S.LAPSED,
+        allowed=LAPSE_TRANSITIONS,
+        actor=actor,
+        verb="lapsed",
+        note=note.strip(),
+        guard=guard,
+        changes={"lapsed_on": timezone.localdate()},
+    )
+
+
+def organisation_restore(*, actor, organisation: Organisation, note: str) -> Organisation:
+    """Bring a lapsed organisation back to active and clear ``lapsed_on``; the activity
+    log keeps who, when and the note. If its stage is still long overdue, the pipeline
+    flags it as lapsing again: extending the due date is how staff record a new one."""
+    if not note.strip():
+        raise ApplicationError("Give the reason for restoring the organisation.")
+    return transition_apply(
+        instance=organisation,
+        to_status=S.ACTIVE,
+        allowed=LAPSE_TRANSITIONS,
+        actor=actor,
+        verb="restored",
+        note=note.strip(),
+        changes={"lapsed_on": None},
     )

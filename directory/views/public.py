@@ -9,12 +9,14 @@ from action_plans.selectors import actions_by_theme, published_plan, themes_in_u
 from ..enums import OnboardingStatus
 from ..models import Organisation
 
+# A lapsed organisation stays listed, marked “Lapsed”: lapsing removes nothing.
+PUBLIC_STATUSES = (OnboardingStatus.ANNOUNCED, OnboardingStatus.ACTIVE, OnboardingStatus.LAPSED)
+
 
 def public_organisations():
-    """Organisations the public may see: announced (on or before today) or active."""
+    """Organisations the public may see: announced (on or before today), active or lapsed."""
     return Organisation.objects.filter(
-        status__in=(OnboardingStatus.ANNOUNCED, OnboardingStatus.ACTIVE),
-        announced_on__lte=timezone.localdate(),
+        status__in=PUBLIC_STATUSES, announced_on__lte=timezone.localdate()
     )
 
 

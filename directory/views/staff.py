@@ -1,9 +1,11 @@
 """The ITSS staff pages: pipeline, organisation record, onboarding transitions."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,25 +18,35 @@ from accounts.enums import InvitationRole
 from accounts.forms import InvitationForm
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
+from core.selectors import outbox_about, undelivered_count
 from core.services import activity_for
 
 from .. import services
-from ..enums import ONBOARDING_TRANSITIONS, OnboardingStatus
+from ..enums import (
+    LAPSE_TRANSITIONS,
+    ONBOARDING_TRANSITIONS,
+    REINSTATE_TRANSITIONS,
+    OnboardingStatus,
+)
 from ..filters import PipelineFilter
 from ..forms import (
     AnnouncementForm,
     EnquiryForm,
+    LapseForm,
     MeetingForm,
     NoteForm,
     OrganisationForm,
+    RestoreForm,
     SignedFormForm,
     WithdrawForm,
 )
 from ..models import Organisation
-from ..selectors import pipeline_counts
+from ..selectors import organisation_lapsing, organisations_lapsing, pipeline_counts
 
 S = OnboardingStatus
 PAGE_SIZE = 50
+# The staff page lists this many of an organisation's messages, newest first.
+OUTBOX_LIMIT = 50
 
 
 @dataclass(frozen=True)
@@ -42,19 +54,38 @@ class TransitionAction:
     label: str
     form: type[django_forms.Form]
     to: str | None  # None: the service decides (reinstate)
+    table: Mapping[str, frozenset[str]]  # the transition table the step belongs to
     button_class: str = "btn-primary"
 
     def run(self, name, *, actor, organisation, data: dict[str, Any]):
         return _RUNNERS[name](actor, organisation, data)
 
+    def allowed_from(self, status: str) -> bool:
+        targets = self.table.get(status, frozenset())
+        return bool(targets) if self.to is None else self.to in targets
+
 
 ACTIONS: dict[str, TransitionAction] = {
-    "meeting": TransitionAction("Record the meeting", MeetingForm, S.MEETING_HELD),
-    "form": TransitionAction("Record the signed form", SignedFormForm, S.FORM_RECEIVED),
-    "announce": TransitionAction("Record the announcement", AnnouncementForm, S.ANNOUNCED),
-    "activate": TransitionAction("Activate", NoteForm, S.ACTIVE),
-    "withdraw": TransitionAction("Withdraw", WithdrawForm, S.WITHDRAWN, "btn-outline-danger"),
-    "reinstate": TransitionAction("Reinstate", NoteForm, None, "btn-outline-primary"),
+    "meeting": TransitionAction(
+        "Record the meeting", MeetingForm, S.MEETING_HELD, ONBOARDING_TRANSITIONS
+    ),
+    "form": TransitionAction(
+        "Record the signed form", SignedFormForm, S.FORM_RECEIVED, ONBOARDING_TRANSITIONS
+    ),
+    "announce": TransitionAction(
+        "Record the announcement", AnnouncementForm, S.ANNOUNCED, ONBOARDING_TRANSITIONS
+    ),
+    "activate": TransitionAction("Activate", NoteForm, S.ACTIVE, ONBOARDING_TRANSITIONS),
+    "lapse": TransitionAction("Lapse", LapseForm, S.LAPSED, LAPSE_TRANSITIONS, "btn-danger"),
+    "restore": TransitionAction(
+        "Restore", RestoreForm, S.ACTIVE, LAPSE_TRANSITIONS, "btn-outline-primary"
+    ),
+    "withdraw": TransitionAction(
+        "Withdraw", WithdrawForm, S.WITHDRAWN, ONBOARDING_TRANSITIONS, "btn-outline-danger"
+    ),
+    "reinstate": TransitionAction(
+        "Reinstate", NoteForm, None, REINSTATE_TRANSITIONS, "btn-outline-primary"
+    ),
 }
 
 _RUNNERS = {
@@ -82,6 +113,12 @@ _RUNNERS = {
     "activate": lambda actor, org, d: services.organisation_activate(
         actor=actor, organisation=org, note=d["note"]
     ),
+    "lapse": lambda actor, org, d: services.organisation_lapse(
+        actor=actor, organisation=org, note=d["note"]
+    ),
+    "restore": lambda actor, org, d: services.organisation_restore(
+        actor=actor, organisation=org, note=d["note"]
+    ),
     "withdraw": lambda actor, org, d: services.organisation_withdraw(
         actor=actor, organisation=org, reason=d["reason"]
     ),
@@ -91,11 +128,16 @@ _RUNNERS = {
 }
 
 
-def available_actions(organisation: Organisation) -> list[tuple[str, TransitionAction]]:
-    if organisation.status == S.WITHDRAWN:
-        return [("reinstate", ACTIONS["reinstate"])]
-    allowed = ONBOARDING_TRANSITIONS[organisation.status]
-    return [(name, a) for name, a in ACTIONS.items() if a.to is not None and a.to in allowed]
+def available_actions(
+    organisation: Organisation, *, lapsing: bool = False
+) -> list[tuple[str, TransitionAction]]:
+    """The steps the tables allow from the organisation's status. Lapsing is offered
+    only while the organisation is lapsing (the service would refuse it otherwise)."""
+    return [
+        (name, action)
+        for name, action in ACTIONS.items()
+        if action.allowed_from(organisation.status) and (name != "lapse" or lapsing)
+    ]
 
 
 def _staff_organisation(request, slug):
@@ -108,10 +150,14 @@ def _staff_organisation(request, slug):
 def pipeline(request):
     require_perm(request, "directory.view_pipeline")
     base = Organisation.objects.all()
-    filterset = PipelineFilter(request.GET, queryset=base)
+    lapsing = {found.organisation.pk: found for found in organisations_lapsing()}
+    filterset = PipelineFilter(request.GET, queryset=base, lapsing_ids=list(lapsing))
     # An invalid filter value (a hand-edited URL) shows the form's error, not a 500.
     results = filterset.qs if filterset.is_valid() else base.none()
     page = Paginator(results.order_by("name"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for organisation in page.object_list:
+        organisation.lapsing = lapsing.get(organisation.pk)
     query = request.GET.copy()
     query.pop("page", None)
     counts = pipeline_counts(base)
@@ -120,6 +166,9 @@ def pipeline(request):
         "page": page,
         "counts": counts,
         "total": sum(c["count"] for c in counts),
+        "lapsing_count": len(lapsing),
+        "lapsing_after_months": settings.LAPSING_AFTER_MONTHS,
+        "undelivered": undelivered_count(),
         "querystring": query.urlencode(),
     }
     template = "directory/organisation_pipeline.html"
@@ -157,6 +206,11 @@ def staff_organisation(request, slug):
     organisation = _staff_organisation(request, slug)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__name")
     invitations = organisation.invitations.pending().select_related("invited_by")
+    lapsing = organisation_lapsing(organisation)
+    # Mail about the organisation itself, its submissions and its invitations.
+    outbox = outbox_about(
+        organisation, organisation.submissions.all(), organisation.invitations.all()
+    )
     return render(
         request,
         "directory/organisation_staff.html",
@@ -165,7 +219,11 @@ def staff_organisation(request, slug):
             "memberships": memberships,
             "invitations": invitations,
             "activity": activity_for(organisation)[:100],
-            "actions": available_actions(organisation),
+            "actions": available_actions(organisation, lapsing=lapsing is not None),
+            "lapsing": lapsing,
+            "lapsing_after_months": settings.LAPSING_AFTER_MONTHS,
+            "outbox": list(outbox[:OUTBOX_LIMIT]),
+            "outbox_total": outbox.count(),
             "invite_form": InvitationForm(
                 initial={
                     "role": InvitationRole.LEAD,
@@ -229,7 +287,8 @@ def organisation_transition(request, slug, action):
         else:
             messages.success(request, f"{spec.label}: done.")
             return redirect(organisation.get_staff_url())
-    offered = action in dict(available_actions(organisation))
+    lapsing = organisation_lapsing(organisation) if action == "lapse" else None
+    offered = action in dict(available_actions(organisation, lapsing=lapsing is not None))
     return render(
         request,
         "directory/organisation_transition.html",
@@ -239,6 +298,8 @@ def organisation_transition(request, slug, action):
             "spec": spec,
             "action": action,
             "offered": offered,
+            "lapsing": lapsing,
+            "lapsing_after_months": settings.LAPSING_AFTER_MONTHS,
         },
         status=400 if form.errors else 200,
     )

@@ -10,6 +10,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, PEOPLE, demo_totp_code, seed_demo
 from accounts.enums import MembershipRole
@@ -85,11 +86,8 @@ def test_the_demo_network_has_every_stage_region_and_cohort(seeded):
     assert cohorts.count() == 6
     assert all(c.organisations.exists() for c in cohorts)
     # Only organisations that have joined belong to a cohort.
-    assert (
-        not Organisation.objects.exclude(status=OnboardingStatus.ACTIVE)
-        .filter(cohort__isnull=False)
-        .exists()
-    )
+    joined = (OnboardingStatus.ACTIVE, OnboardingStatus.LAPSED)
+    assert not Organisation.objects.exclude(status__in=joined).filter(cohort__isnull=False).exists()
     assert not Organisation.objects.filter(status=OnboardingStatus.ACTIVE, cohort=None).exists()
 
 
@@ -111,6 +109,10 @@ def test_the_demo_walks_each_organisation_through_the_real_services(seeded):
     assert nottingham.signed_form.name.endswith(".pdf")
     assert essex.status == OnboardingStatus.WITHDRAWN
     assert essex.withdrawn_on is not None
+    sanger = Organisation.objects.get(short_name="Sanger")
+    assert sanger.status == OnboardingStatus.LAPSED
+    assert sanger.lapsed_on == timezone.localdate()
+    assert activity_for(sanger).order_by("-id").values_list("verb", flat=True)[0] == "lapsed"
 
 
 def test_the_demo_people_cover_every_role(seeded):

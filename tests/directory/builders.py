@@ -3,9 +3,11 @@
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from accounts.demo import _minimal_pdf
-from core.models import ActivityLog
+from action_plans.deadlines import add_months
+from core.models import ActivityLog, OutboundEmail
 from directory.enums import OnboardingStatus
 from directory.models import Organisation
 from tests.factories import OrganisationFactory
@@ -18,6 +20,7 @@ MEETING_ON = date(2024, 2, 14)
 FORM_ON = date(2024, 3, 20)
 ANNOUNCED_ON = date(2024, 5, 1)
 WITHDRAWN_ON = date(2024, 6, 3)
+LAPSED_ON = date(2026, 6, 1)
 
 PATH = (S.ENQUIRY, S.MEETING_HELD, S.FORM_RECEIVED, S.ANNOUNCED, S.ACTIVE)
 
@@ -25,8 +28,8 @@ PATH = (S.ENQUIRY, S.MEETING_HELD, S.FORM_RECEIVED, S.ANNOUNCED, S.ACTIVE)
 def organisation_at(status: str, **fields) -> Organisation:
     """An organisation that has reached ``status`` with every earlier date recorded.
 
-    A withdrawn one has the full history up to its announcement, so the only
-    thing that can stop a step is its status, never a missing or later date."""
+    A withdrawn or lapsed one has the full history up to its announcement, so the
+    only thing that can stop a step is its status, never a missing or later date."""
     reached = PATH.index(status) if status in PATH else len(PATH) - 1
     dates = {
         "enquiry_received_on": ENQUIRY_ON,
@@ -34,6 +37,7 @@ def organisation_at(status: str, **fields) -> Organisation:
         "form_received_on": FORM_ON if reached >= 2 else None,
         "announced_on": ANNOUNCED_ON if reached >= 3 else None,
         "withdrawn_on": WITHDRAWN_ON if status == S.WITHDRAWN else None,
+        "lapsed_on": LAPSED_ON if status == S.LAPSED else None,
     }
     return OrganisationFactory(status=status, **{**dates, **fields})
 
@@ -72,3 +76,30 @@ def activity_rows() -> list[tuple]:
             "id", "actor_id", "verb", "from_status", "to_status", "note"
         )
     )
+
+
+def lapsing_signatory(status: str = S.ACTIVE, **fields) -> Organisation:
+    """A signatory announced 26 months ago: its Stage 1 (due 18 months after the
+    announcement) is about 8 months overdue and not started, so it is lapsing today."""
+    announced_on = add_months(timezone.localdate(), -26)
+    return organisation_at(status, **{"announced_on": announced_on, **fields})
+
+
+def up_to_date_signatory(status: str = S.ACTIVE, **fields) -> Organisation:
+    """A signatory announced 3 months ago: its Stage 1 is not due for over a year."""
+    announced_on = add_months(timezone.localdate(), -3)
+    return organisation_at(status, **{"announced_on": announced_on, **fields})
+
+
+def message_about(about, *, status="sent", **fields) -> OutboundEmail:
+    """An outbox row about ``about`` (any object), as the outbox records one."""
+    values = {
+        "to": ["priya.shah@example.org"],
+        "subject": "Your Stage 1 self-assessment is due",
+        "body_text": "A reminder.",
+        "status": status,
+        "attempts": 0 if status == "queued" else 1,
+        "error": "SMTPRecipientsRefused: mailbox full" if status in ("failed", "bounced") else "",
+        **fields,
+    }
+    return OutboundEmail.objects.create(about=about, **values)

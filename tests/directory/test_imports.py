@@ -606,3 +606,63 @@ def test_an_existing_cohort_is_reused_whatever_the_case():
 
     assert Cohort.objects.count() == 1
     assert Organisation.objects.get().cohort == cohort
+
+
+# The head of organisation's email (for escalated reminders): an optional column.
+
+
+def test_the_head_email_column_is_stored():
+    import_apply(
+        actor=StaffFactory(),
+        text=_csv([{**NOTTINGHAM, "head_email": "vice-chancellor@nottingham.example.org"}, IOP]),
+    )
+
+    stored = dict(Organisation.objects.values_list("slug", "head_email"))
+    assert stored == {
+        "university-of-nottingham": "vice-chancellor@nottingham.example.org",
+        "institute-of-physics": "",
+    }
+
+
+def test_a_changed_head_email_updates_in_place():
+    import_apply(actor=StaffFactory(), text=_csv([NOTTINGHAM]))
+    changed = _csv([{**NOTTINGHAM, "head_email": "president@nottingham.example.org"}])
+
+    result = preview(changed)
+    import_apply(actor=StaffFactory(), text=changed)
+
+    assert [(r.outcome, r.changes) for r in result.rows] == [("update", ["head_email"])]
+    nottingham = Organisation.objects.get(slug="university-of-nottingham")
+    assert nottingham.head_email == "president@nottingham.example.org"
+
+
+def test_a_file_without_the_head_email_column_leaves_it_alone():
+    organisation = OrganisationFactory(
+        name="University of Nottingham", head_email="vice-chancellor@nottingham.example.org"
+    )
+    without = _csv([{**NOTTINGHAM, "short_name": "UoN"}])
+    assert "head_email" not in without.splitlines()[0]
+
+    result = preview(without)
+    import_apply(actor=StaffFactory(), text=without)
+
+    assert "head_email" not in result.rows[0].changes
+    organisation.refresh_from_db()
+    assert (organisation.short_name, organisation.head_email) == (
+        "UoN",
+        "vice-chancellor@nottingham.example.org",
+    )
+
+
+@pytest.mark.parametrize("given", ["vice-chancellor", "vc@", "two@at@example.org"])
+def test_an_invalid_head_email_is_a_row_error(staff_client, given):
+    text = _csv([NOTTINGHAM, {**IOP, "head_email": given}])
+
+    response = _upload(staff_client, text)
+
+    assert response.status_code == 400
+    result = response.context["preview"]
+    assert [(r.line, r.errors) for r in result.rows if r.errors] == [
+        (3, ["head_email: Enter a valid email address."])
+    ]
+    assert _written() == (0, 0, 0)

@@ -102,7 +102,7 @@ def _refused_params():
 
 def test_the_tables_cover_every_status_and_action():
     assert set(ONBOARDING_TRANSITIONS) == set(S)
-    assert len(ALLOWED) + len(REFUSED) == len(S) * len(ACTIONS) == 36
+    assert len(ALLOWED) + len(REFUSED) == len(S) * len(ACTIONS) == 42
     assert sorted(ALLOWED) == sorted(
         [
             (S.ENQUIRY, "record_meeting"),
@@ -110,6 +110,7 @@ def test_the_tables_cover_every_status_and_action():
             (S.FORM_RECEIVED, "announce"),
             (S.ANNOUNCED, "activate"),
             *[(s, "withdraw") for s in PATH],
+            (S.LAPSED, "withdraw"),
             (S.WITHDRAWN, "reinstate"),
         ]
     )
@@ -256,7 +257,7 @@ def test_a_step_out_of_order_is_refused_as_a_transition(status, action):
     assert refused.value.extra == {"from": status, "to": TARGET[action]}
 
 
-@pytest.mark.parametrize("status", PATH)
+@pytest.mark.parametrize("status", [*PATH, S.LAPSED])
 def test_only_a_withdrawn_organisation_can_be_reinstated(status):
     organisation = organisation_at(status)
 
@@ -449,7 +450,7 @@ def test_a_withdrawal_may_be_dated():
 # Reinstating.
 
 
-@pytest.mark.parametrize("status", PATH)
+@pytest.mark.parametrize("status", [*PATH, S.LAPSED])
 def test_reinstating_returns_to_the_status_before_the_withdrawal(status):
     staff = StaffFactory()
     organisation = organisation_at(status)
@@ -463,7 +464,13 @@ def test_reinstating_returns_to_the_status_before_the_withdrawal(status):
     after = stored(organisation)
     assert after["status"] == status
     assert after["withdrawn_on"] is None
-    for name in ("enquiry_received_on", "meeting_held_on", "form_received_on", "announced_on"):
+    for name in (
+        "enquiry_received_on",
+        "meeting_held_on",
+        "form_received_on",
+        "announced_on",
+        "lapsed_on",
+    ):
         assert after[name] == dates[name]
     latest = activity_for(organisation).first()
     assert (latest.actor, latest.verb, latest.from_status, latest.to_status, latest.note) == (

@@ -9,7 +9,9 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from action_plans.deadlines import add_months
 from core.models import ActivityLog
 from directory.enums import OnboardingStatus
 from directory.models import Organisation
@@ -66,6 +68,7 @@ class Endpoint:
     staff_expects: int = 200
     staff_redirect: Callable[[Organisation], str] | None = None
     with_form: bool = False
+    fields: Callable[[], dict] | None = None  # more for the organisation, e.g. its dates
 
 
 def _step(action):
@@ -74,6 +77,11 @@ def _step(action):
 
 def _to_staff_page(org):
     return org.get_staff_url()
+
+
+def _lapsing():
+    """Announced 26 months ago: Stage 1 is about 8 months overdue, so it is lapsing."""
+    return {"announced_on": add_months(timezone.localdate(), -26)}
 
 
 ENDPOINTS = {
@@ -165,6 +173,25 @@ ENDPOINTS = {
         staff_expects=302,
         staff_redirect=_to_staff_page,
     ),
+    "lapse-get": Endpoint("get", _step("lapse"), status=S.ACTIVE, fields=_lapsing),
+    "lapse-post": Endpoint(
+        "post",
+        _step("lapse"),
+        status=S.ACTIVE,
+        fields=_lapsing,
+        data=lambda org: {"note": "Eight months overdue."},
+        staff_expects=302,
+        staff_redirect=_to_staff_page,
+    ),
+    "restore-get": Endpoint("get", _step("restore"), status=S.LAPSED),
+    "restore-post": Endpoint(
+        "post",
+        _step("restore"),
+        status=S.LAPSED,
+        data=lambda org: {"note": "Plan agreed."},
+        staff_expects=302,
+        staff_redirect=_to_staff_page,
+    ),
     "import-get": Endpoint("get", lambda org: reverse("directory:import_upload")),
     "import-post": Endpoint(
         "post",
@@ -205,7 +232,8 @@ def _written():
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", ENDPOINTS.values(), ids=ENDPOINTS)
 def test_staff_urls_by_role(client, endpoint, role):
-    this = organisation_at(endpoint.status, name="University of Thisshire")
+    extra = endpoint.fields() if endpoint.fields else {}
+    this = organisation_at(endpoint.status, name="University of Thisshire", **extra)
     other = OrganisationFactory(name="University of Othershire")
     if endpoint.with_form:
         this.signed_form.save("signed.pdf", signed_form(), save=True)

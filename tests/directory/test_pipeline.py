@@ -123,6 +123,7 @@ def test_the_stage_counts_cover_every_organisation_whatever_the_filter(staff_cli
         S.FORM_RECEIVED: 0,
         S.ANNOUNCED: 1,
         S.ACTIVE: 1,
+        S.LAPSED: 0,
         S.WITHDRAWN: 1,
     }
     assert response.context["total"] == 6

@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.enums import MembershipRole
+from action_plans.models import Submission
 from core.services import activity_record
 from directory.enums import OnboardingStatus, OrganisationKind, Region
+from tests.directory.builders import lapsing_signatory, message_about, up_to_date_signatory
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
@@ -23,13 +25,17 @@ pytestmark = pytest.mark.django_db
 
 S = OnboardingStatus
 
-# session, user, authenticator (two-factor check), the paginator's count, the stage
+# session, user, authenticator (two-factor check), the lapsing signatories (the
+# announced and active ones, then their cycle policies, round deadlines, submissions
+# and extensions), the count of undelivered mail, the paginator's count, the stage
 # counts, the user's memberships (navigation) and the page of organisations.
-PIPELINE_QUERIES = 7
-# session, user, authenticator, the organisation with its cohort, its members, the
-# navigation memberships, its pending invitations, its activity with the actors. (The
-# activity log's content type is cached by the first request, hence the warm-up below.)
-STAFF_PAGE_QUERIES = 8
+PIPELINE_QUERIES = 13
+# session, user, authenticator, the organisation with its cohort, whether it is lapsing
+# (cycle policies, round deadlines, its submissions, its extensions), its messages and
+# their count, its members, the navigation memberships, its pending invitations, its
+# activity with the actors. (Content types are cached by the first request, hence the
+# warm-up below.)
+STAFF_PAGE_QUERIES = 14
 # For a lead: session, user, the organisation, the lead's roles (rules), navigation
 # memberships, the members and the pending invitations. (The portal's permissions are
 # rules only, so Django's ModelBackend loads no user or group permissions.)
@@ -49,6 +55,12 @@ def _add_organisations(start, stop):
             short_name=f"Org{n}",
         )
         MembershipFactory(organisation=organisation, role=MembershipRole.LEAD)
+        # Signatories that owe stages, some of them lapsing, and mail that went wrong.
+        if n % 5 == 0:
+            owing = (lapsing_signatory if n % 10 else up_to_date_signatory)(
+                name=f"Organisation {n:03d} owing"
+            )
+            message_about(owing, status="failed" if n % 2 else "bounced")
 
 
 def _count(client, url, **kwargs) -> int:
@@ -79,6 +91,7 @@ def test_the_pipeline_runs_the_same_queries_for_5_and_60_organisations(
         response = staff_client.get(url, query)
 
     assert response.context["page"].paginator.count > 40
+    assert response.context["lapsing_count"] > 3
     assert small == PIPELINE_QUERIES
 
 
@@ -86,7 +99,13 @@ def _add_team_and_history(organisation, staff, start, stop):
     for n in range(start, stop):
         role = MembershipRole.LEAD if n == 0 else MembershipRole.CONTRIBUTOR
         MembershipFactory(organisation=organisation, role=role)
-        InvitationFactory(organisation=organisation, email=f"invitee-{n}@example.org")
+        invitation = InvitationFactory(organisation=organisation, email=f"invitee-{n}@example.org")
+        message_about(invitation, status="failed")
+        message_about(organisation, status="sent")
+        submission = Submission.objects.create(
+            organisation=organisation, stage_number=n + 1, started_by=staff
+        )
+        message_about(submission, status="bounced")
         activity_record(
             subject=organisation,
             actor=UserFactory() if n % 2 else staff,
@@ -100,7 +119,7 @@ def _add_team_and_history(organisation, staff, start, stop):
 def test_the_staff_organisation_page_runs_the_same_queries_for_2_and_20_members(
     staff_client, staff_user, django_assert_num_queries
 ):
-    organisation = OrganisationFactory(name="University of Querying")
+    organisation = lapsing_signatory(name="University of Querying")
     url = organisation.get_staff_url()
     _add_team_and_history(organisation, staff_user, 0, 2)
     staff_client.get(url)
@@ -114,7 +133,10 @@ def test_the_staff_organisation_page_runs_the_same_queries_for_2_and_20_members(
         len(response.context["memberships"]),
         len(response.context["invitations"]),
         len(response.context["activity"]),
-    ) == (20, 20, 20)
+        len(response.context["outbox"]),
+        response.context["outbox_total"],
+    ) == (20, 20, 20, 50, 60)
+    assert response.context["lapsing"] is not None
     assert small == STAFF_PAGE_QUERIES
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
@@ -354,3 +355,51 @@ def test_an_invalid_edit_is_refused_and_the_page_still_shows_what_is_stored(staf
     assert "<title>Edit University of Derby" in page
     assert stored(organisation) == before
     assert not ActivityLog.objects.exists()
+
+
+# The head of organisation's email, used to escalate overdue reminders.
+
+
+def test_staff_edit_the_head_of_organisation_email(staff_client):
+    organisation = OrganisationFactory(head_name="Professor Jane Whitfield")
+
+    form = _text(staff_client.get(reverse("directory:organisation_edit", args=[organisation.slug])))
+    response = staff_client.post(
+        reverse("directory:organisation_edit", args=[organisation.slug]),
+        _edit_data(organisation, head_email="vice-chancellor@example.org"),
+    )
+
+    assert 'name="head_email"' in form
+    assert "Head of organisation email" in form
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.head_email == "vice-chancellor@example.org"
+    assert activity_for(organisation).get().note == "Changed: head of organisation email."
+    page = _text(staff_client.get(organisation.get_staff_url()))
+    assert "Professor Jane Whitfield · vice-chancellor@example.org" in page
+
+
+def test_an_invalid_head_of_organisation_email_is_refused(staff_client):
+    organisation = OrganisationFactory()
+    before = stored(organisation)
+
+    response = staff_client.post(
+        reverse("directory:organisation_edit", args=[organisation.slug]),
+        _edit_data(organisation, head_email="the vice-chancellor"),
+    )
+
+    assert response.status_code == 400
+    assert "Enter a valid email address." in _text(response)
+    assert stored(organisation) == before
+
+
+def test_the_admin_edits_the_head_email_but_not_the_lapsed_date(rf):
+    organisation_admin = admin.site._registry[Organisation]
+    request = rf.get("/")
+    request.user = StaffFactory()
+
+    fields = organisation_admin.get_form(request).base_fields
+
+    assert "head_email" in fields
+    assert "lapsed_on" not in fields
+    assert "lapsed_on" in organisation_admin.get_readonly_fields(request)

@@ -47,7 +47,7 @@ def test_the_sample_is_plausible():
             if row[c]
         ]
         assert dates == sorted(dates), row["name"]
-        for column in ("contact_email", "lead_email"):
+        for column in ("contact_email", "lead_email", "head_email"):
             assert not row[column] or row[column].endswith("example.org"), row["name"]
         if row["latitude"] and row["region"] != Region.OUTSIDE_UK:
             # Within the bounding box of the United Kingdom.
