@@ -26,6 +26,8 @@ def home(request):
         return redirect("directory:pipeline")
     if len(memberships) == 1 and not request.user.is_reviewer:
         return redirect(memberships[0].organisation.get_absolute_url())
+    if request.user.is_reviewer and not memberships:
+        return redirect("reviews:dashboard")
     return render(request, "accounts/home.html", {"memberships": memberships})
 
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from core.models import Theme, TimeStampedModel
+from core.models import ScaleStep, Theme, TimeStampedModel
 from core.storage import private_storage
 from core.uploads import FileKind
 from directory.enums import OrganisationKind
@@ -95,18 +95,8 @@ class SubmissionRound(TimeStampedModel):
         return self.name
 
 
-class RatingLevel(models.Model):
+class RatingLevel(ScaleStep):
     """One step of the self-assessment rating scale (data: the scheme may change it)."""
-
-    value = models.PositiveSmallIntegerField(unique=True)
-    label = models.CharField(max_length=40)
-    descriptor = models.TextField()
-
-    class Meta:
-        ordering = ["value"]
-
-    def __str__(self):
-        return self.label
 
 
 class DueDateExtension(models.Model):

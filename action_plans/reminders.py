@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +28,15 @@ from django.utils import timezone
 from accounts.enums import MembershipRole
 from accounts.models import Membership
 from accounts.rules import is_itss_staff
-from core.exceptions import ApplicationError, NotPermitted
-from core.services import activity_record, email_message, email_queue_many, email_render
+from core.claims import claim_rows
+from core.exceptions import NotPermitted
+from core.services import (
+    activity_record,
+    email_message,
+    email_queue_many,
+    email_render,
+    instance_validate,
+)
 from directory.models import Organisation
 
 from . import deadlines
@@ -171,10 +177,7 @@ def reminder_rule_save(*, actor, rule: ReminderRule) -> ReminderRule:
     if not is_itss_staff(actor):
         raise NotPermitted("Only ITSS staff can change reminder rules.")
     created = rule.pk is None
-    try:
-        rule.full_clean()
-    except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages)) from exc
+    instance_validate(rule)
     rule.save()
     activity_record(
         subject=rule,
@@ -285,42 +288,24 @@ def _send_batch(due: list[Due], *, today: date, now: datetime) -> list[Reminder]
 
 def _claim(due: list[Due], *, today: date) -> dict[tuple, int]:
     """Insert a row per reminder, skipping those already there; the keys inserted, with
-    their ids. One statement: under concurrency PostgreSQL makes a second inserter of
-    the same key wait for the first to commit, then skip it."""
-    table = Reminder._meta.db_table
-    columns = [
-        "organisation_id",
-        "stage_number",
-        "rule_id",
-        "anchor_on",
-        "occurrence",
-        "fire_on",
-        "sent_on",
-        "due_at",
-        "created_at",
-    ]
+    their ids (``core.claims.claim_rows``: a second sweep at once skips them)."""
     created_at = timezone.now()
-    params: list = []
-    for d in due:
-        params.extend([*d.key, d.fire_on, today, d.stage.due_at, created_at])
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    sql = (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([row] * len(due))} "
-        "ON CONFLICT (organisation_id, stage_number, rule_id, anchor_on, occurrence) "
-        "DO NOTHING RETURNING id, organisation_id, stage_number, rule_id, anchor_on, occurrence"
+    return claim_rows(
+        Reminder,
+        columns=[
+            "organisation_id",
+            "stage_number",
+            "rule_id",
+            "anchor_on",
+            "occurrence",
+            "fire_on",
+            "sent_on",
+            "due_at",
+            "created_at",
+        ],
+        rows=[[*d.key, d.fire_on, today, d.stage.due_at, created_at] for d in due],
+        unique=["organisation_id", "stage_number", "rule_id", "anchor_on", "occurrence"],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # SQLite hands dates back as text.
-    return {
-        (org, stage, rule, _as_date(anchor), occurrence): pk
-        for pk, org, stage, rule, anchor, occurrence in rows
-    }
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def _lead_addresses(organisations: list[Organisation]) -> dict[int, list[str]]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.rules import is_itss_staff, is_lead_of_organisation, is_member_of_organisation
 from core.exceptions import ApplicationError, NotPermitted
 from core.models import Theme
-from core.services import activity_record, email_send, transition_apply
+from core.services import activity_record, email_send, instance_validate, transition_apply
 from core.uploads import safe_filename, validate_attachment
 from directory.models import Organisation
 
@@ -577,10 +577,7 @@ def submission_round_create(
     """Add a dated round; stages whose window contains it fall due at its deadline."""
     _check_staff(actor)
     submission_round = SubmissionRound(name=name.strip(), deadline=deadline, kind=kind)
-    try:
-        submission_round.full_clean()
-    except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages)) from exc
+    instance_validate(submission_round)
     submission_round.save()
     activity_record(subject=submission_round, actor=actor, verb="round added", note=name)
     return submission_round

@@ -14,6 +14,21 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ScaleStep(models.Model):
+    """One labelled step of a scale kept as data (ratings, review scores)."""
+
+    value = models.PositiveSmallIntegerField(unique=True)
+    label = models.CharField(max_length=40)
+    descriptor = models.TextField()
+
+    class Meta:
+        abstract = True
+        ordering = ["value"]
+
+    def __str__(self):
+        return self.label
+
+
 class Theme(models.Model):
     """One of the Commitment's themes. Data, not an enum: the scheme has changed them before."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template import TemplateDoesNotExist
@@ -36,6 +37,14 @@ def activity_record(
         from_status=from_status,
         to_status=to_status,
     )
+
+
+def instance_validate(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    """Run the model's own validation; refuse with its messages (``ApplicationError``)."""
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages)) from exc
 
 
 def activity_for(subject: models.Model):

@@ -26,6 +26,7 @@ _DATA_MIGRATIONS = (
     "core.migrations.0002_seed_themes",
     "action_plans.migrations.0002_seed_policies_and_scale",
     "action_plans.migrations.0004_seed_reminder_rules",
+    "reviews.migrations.0002_seed_scale_and_outcomes",
 )
 
 
@@ -44,8 +45,11 @@ def _rows_from_data_migrations(request):
     request.getfixturevalue("_django_db_helper")
     from action_plans.models import CyclePolicy
     from core.models import Theme
+    from reviews.models import ScoreLevel
 
-    if not (Theme.objects.exists() and CyclePolicy.objects.exists()):
+    if not (
+        Theme.objects.exists() and CyclePolicy.objects.exists() and ScoreLevel.objects.exists()
+    ):
         for module in _DATA_MIGRATIONS:
             importlib.import_module(module).seed(apps, None)
 

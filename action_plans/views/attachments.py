@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import ApplicationError
+from core.http import private_file_response
 from core.uploads import CONTENT_TYPES
 
 from .. import services
@@ -44,18 +44,9 @@ def attachment_add(request, slug, number):
 def attachment_download(request, slug, number, pk):
     submission = submission_for(request, slug, number)
     attachment = get_object_or_404(submission.attachments, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=CONTENT_TYPES[attachment.kind],
+    return private_file_response(
+        attachment.file, filename=attachment.name, content_type=CONTENT_TYPES[attachment.kind]
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -8,9 +8,10 @@ the page swaps in place and polls until it is ready."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
+
+from core.http import private_file_response
 
 from .. import packs
 from ..enums import PackStatus
@@ -57,16 +58,8 @@ def pack_status(request, slug, number, pk):
 def pack_download(request, slug, number, pk):
     submission = submission_for(request, slug, number)
     pack = get_object_or_404(submission.packs, pk=pk, status=PackStatus.READY)
-    try:
-        handle = pack.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        pack.file,
         filename=f"{submission.organisation.slug}-stage-{submission.stage_number}.pdf",
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

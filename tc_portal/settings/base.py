@@ -127,6 +127,10 @@ CELERY_BEAT_SCHEDULE = {
         # Early morning UK time (CELERY_TIMEZONE), before people read their mail.
         "schedule": crontab(hour=6, minute=30),
     },
+    "send-review-reminders": {
+        "task": "reviews.send_review_reminders",
+        "schedule": crontab(hour=6, minute=40),
+    },
     "deliver-stalled-email": {
         "task": "core.deliver_stalled_email",
         "schedule": crontab(minute="*/15"),

@@ -1,21 +1,26 @@
+"""The reviewer pool: who reviews, their profiles, and inviting new reviewers (staff)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.enums import InvitationRole
 from accounts.forms import InvitationForm
+from accounts.models import User
 from accounts.services import invitation_create
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
 
-from .selectors import pending_reviewer_invitations, reviewer_pool
+from .. import services
+from ..forms import ReviewerProfileForm
+from ..models import ReviewerProfile
+from ..selectors import pending_reviewer_invitations, reviewer_pool
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def pool(request):
-    """The reviewer pool: who reviews, and inviting new reviewers."""
     require_perm(request, "reviews.manage_pool")
     form = InvitationForm(request.POST or None, roles=(InvitationRole.REVIEWER,))
     if request.method == "POST" and form.is_valid():
@@ -39,5 +44,30 @@ def pool(request):
             "invitations": pending_reviewer_invitations(),
             "form": form,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request, pk):
+    require_perm(request, "reviews.manage_pool")
+    user = get_object_or_404(User, pk=pk, is_reviewer=True)
+    profile = ReviewerProfile.objects.filter(user=user).first() or ReviewerProfile(user=user)
+    form = ReviewerProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reviewer_profile_save(
+                actor=request.user, profile=form.instance, themes=form.cleaned_data["themes"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Saved {user}'s reviewer profile.")
+            return redirect("reviews:pool")
+    return render(
+        request,
+        "reviews/reviewerprofile_form.html",
+        {"reviewer": user, "form": form},
         status=400 if form.errors else 200,
     )

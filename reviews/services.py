@@ -1,0 +1,666 @@
+"""Changes in peer review. Each runs in one transaction and changes nothing when it refuses
+(``ApplicationError``); each lists its side effects."""
+
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.enums import MembershipRole
+from accounts.models import User
+from accounts.rules import is_itss_staff
+from action_plans.deadlines import uk_date
+from action_plans.enums import SUBMISSION_TRANSITIONS, SubmissionStatus
+from action_plans.models import Submission
+from action_plans.selectors import themes_in_use
+from core.exceptions import ApplicationError, NotPermitted
+from core.services import activity_record, email_send, instance_validate, transition_apply
+from directory.models import Organisation
+
+from . import selectors
+from .enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    ASSIGNMENT_TRANSITIONS,
+    FEEDBACK_TRANSITIONS,
+    AssignmentStatus,
+    ConflictReason,
+    FeedbackStatus,
+    ReviewerReminderKind,
+)
+from .models import (
+    Assignment,
+    Conflict,
+    Feedback,
+    Outcome,
+    Review,
+    ReviewerProfile,
+    ReviewerReminder,
+    ReviewRound,
+    ScoreLevel,
+    ThemeFeedback,
+    ThemeScore,
+)
+from .rules import conflicted_organisation_ids
+
+A = AssignmentStatus
+
+
+class StaleEdit(ApplicationError):
+    """Someone saved a newer version since the form was opened."""
+
+
+def _require_staff(actor, what: str) -> None:
+    if not is_itss_staff(actor):
+        raise NotPermitted(f"Only ITSS staff can {what}.")
+
+
+# The pool --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reviewer_profile_save(*, actor, profile: ReviewerProfile, themes=None) -> ReviewerProfile:
+    """Create or change a reviewer's profile (validated by its form); staff only.
+
+    Side effects: saves it and its themes; logs the change on the reviewer's profile. A
+    reviewer paused or untrained keeps their current assignments; they are only not
+    proposed or assigned new ones."""
+    _require_staff(actor, "change reviewer profiles")
+    if not profile.user.is_reviewer:
+        raise ApplicationError(f"{profile.user} is not a peer reviewer.")
+    created = profile.pk is None
+    instance_validate(profile, exclude=["user"])
+    profile.save()
+    if themes is not None:
+        profile.themes.set(themes)
+    state = "active" if profile.is_active else "paused"
+    trained = f"trained {profile.trained_on:%-d %b %Y}" if profile.trained_on else "not trained"
+    activity_record(
+        subject=profile,
+        actor=actor,
+        verb="reviewer profile created" if created else "reviewer profile changed",
+        note=f"{state}, {trained}, {profile.capacity} a round",
+    )
+    return profile
+
+
+@transaction.atomic
+def conflict_declare(*, actor, organisation: Organisation, reason: str, note: str) -> Conflict:
+    """A reviewer declares a conflict of interest with ``organisation``.
+
+    Side effects: records it; withdraws any assignment of theirs to that organisation's
+    submissions that they have not yet submitted (they must not go on), logging each and
+    telling the ITSS team, who then assign someone else."""
+    if not actor.is_reviewer:
+        raise NotPermitted("Only peer reviewers declare conflicts of interest.")
+    if reason not in ConflictReason.values:
+        raise ApplicationError("Choose the kind of conflict.")
+    if not note.strip():
+        raise ApplicationError("Say in a sentence what the conflict is.")
+    try:
+        with transaction.atomic():
+            conflict = Conflict.objects.create(
+                reviewer=actor, organisation=organisation, reason=reason, note=note.strip()
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(
+            f"You have already declared a conflict with {organisation}."
+        ) from exc
+    actor.__dict__.pop("_tc_conflicts", None)
+    withdrawn = []
+    for assignment in Assignment.objects.filter(
+        reviewer=actor,
+        submission__organisation=organisation,
+        status__in=(A.INVITED, A.ACCEPTED),
+    ):
+        withdrawn.append(
+            _assignment_move(
+                assignment,
+                to=A.WITHDRAWN,
+                actor=actor,
+                verb="withdrawn: conflict declared",
+                note=conflict.get_reason_display(),
+            )
+        )
+    if withdrawn:
+        email_send(
+            to=[settings.ITSS_TEAM_EMAIL],
+            template="reviews/conflict_withdrawn",
+            context={"reviewer": actor, "organisation": organisation, "assignments": withdrawn},
+            about=conflict,
+        )
+    return conflict
+
+
+@transaction.atomic
+def conflict_remove(*, actor, conflict: Conflict) -> None:
+    """A reviewer takes back a declared conflict (declared by mistake). Logged."""
+    if conflict.reviewer_id != actor.pk:
+        raise NotPermitted("You can only remove your own declarations.")
+    activity_record(
+        subject=actor,
+        actor=actor,
+        verb="conflict removed",
+        note=f"{conflict.organisation}: {conflict.get_reason_display()}",
+    )
+    conflict.delete()
+    actor.__dict__.pop("_tc_conflicts", None)
+
+
+# Rounds ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_round_save(*, actor, review_round: ReviewRound) -> ReviewRound:
+    """Create or change a review round (validated by its form); staff only. Logged.
+    Settings apply at once to what reviewers see; a moved deadline moves the reminders."""
+    _require_staff(actor, "manage review rounds")
+    created = review_round.pk is None
+    if review_round.review_due_at <= review_round.submission_round.deadline:
+        raise ApplicationError("Reviews are due after the submissions they review.")
+    instance_validate(review_round)
+    review_round.save()
+    activity_record(
+        subject=review_round,
+        actor=actor,
+        verb="review round created" if created else "review round changed",
+        note=f"reviews due {review_round.review_due_at:%-d %b %Y %H:%M}",
+    )
+    return review_round
+
+
+# Assignment ------------------------------------------------------------------------------
+
+
+def _assignment_move(assignment, *, to, actor, verb, note="", changes=None, guard=None):
+    return transition_apply(
+        instance=assignment,
+        to_status=to,
+        allowed=ASSIGNMENT_TRANSITIONS,
+        actor=actor,
+        verb=verb,
+        note=note,
+        changes=changes,
+        guard=guard,
+    )
+
+
+def _check_assignable(
+    review_round: ReviewRound, submission: Submission, profiles: list[ReviewerProfile]
+) -> None:
+    """Refuse a team that breaks a rule: conflicts, untrained or paused reviewers, full
+    capacity, someone asked before, or more places than the round's team size."""
+    if submission.status == SubmissionStatus.IN_PROGRESS:
+        raise ApplicationError("Only a submitted stage can be reviewed.")
+    if not selectors.round_submissions(review_round).filter(pk=submission.pk).exists():
+        raise ApplicationError(f"{submission} is not reviewed in {review_round}.")
+    taken = list(submission.review_assignments.select_for_update())
+    asked = {a.reviewer_id for a in taken}
+    team = [a for a in taken if a.status in ACTIVE_ASSIGNMENT_STATUSES]
+    if len(team) + len(profiles) > review_round.team_size:
+        open_places = review_round.team_size - len(team)
+        raise ApplicationError(
+            f"The team is {review_round.team_size}; {open_places} place"
+            f"{'s' if open_places != 1 else ''} open, {len(profiles)} chosen."
+        )
+    loads = selectors.loads_in_round(review_round)
+    conflicts = selectors.conflicts_by_reviewer(p.user_id for p in profiles)
+    for profile in profiles:
+        name = profile.user.name or profile.user.email
+        if not profile.is_assignable:
+            raise ApplicationError(f"{name} is paused or not yet trained.")
+        if submission.organisation_id in conflicts.get(profile.user_id, ()):
+            raise ApplicationError(
+                f"{name} has a conflict of interest with {submission.organisation}."
+            )
+        if profile.user_id in asked:
+            raise ApplicationError(f"{name} has already been asked to review {submission}.")
+        if loads[profile.user_id] >= profile.capacity:
+            raise ApplicationError(f"{name} already has {profile.capacity} reviews this round.")
+
+
+@transaction.atomic
+def reviewers_assign(
+    *,
+    actor,
+    review_round: ReviewRound,
+    submission: Submission,
+    reviewers: list[User],
+    lead: User | None = None,
+    now: datetime | None = None,
+) -> list[Assignment]:
+    """Ask ``reviewers`` to review ``submission`` in ``review_round``; staff only.
+
+    Side effects: refuses the whole team if any one breaks a rule (``_check_assignable``),
+    so nothing half-assigns; creates an assignment each, to be answered within the round's
+    reply time; makes ``lead`` the lead reviewer (the first named, if the team has none);
+    moves the submission to "in review"; logs each on the submission; emails each reviewer
+    after commit, recorded as their "on assignment" reminder."""
+    _require_staff(actor, "assign reviewers")
+    if not reviewers:
+        raise ApplicationError("Choose at least one reviewer.")
+    if len({r.pk for r in reviewers}) != len(reviewers):
+        raise ApplicationError("A reviewer can hold only one place in a team.")
+    now = now or timezone.now()
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    profiles = list(
+        ReviewerProfile.objects.filter(user__in=reviewers)
+        .select_related("user")
+        .prefetch_related("themes")
+    )
+    if len(profiles) != len(reviewers):
+        raise ApplicationError("Everyone in the team needs a reviewer profile.")
+    _check_assignable(review_round, locked, profiles)
+    has_lead = locked.review_assignments.filter(
+        is_lead=True, status__in=sorted(ACTIVE_ASSIGNMENT_STATUSES)
+    ).exists()
+    if lead is not None and has_lead:
+        raise ApplicationError("The team has a lead reviewer already.")
+    if lead is not None and lead not in reviewers:
+        raise ApplicationError("The lead reviewer must be one of the team.")
+    lead = lead or (None if has_lead else reviewers[0])
+    respond_by = min(
+        now + timedelta(days=review_round.respond_within_days), review_round.review_due_at
+    )
+    created = []
+    for reviewer in reviewers:
+        assignment = Assignment.objects.create(
+            round=review_round,
+            submission=locked,
+            reviewer=reviewer,
+            is_lead=reviewer == lead,
+            assigned_by=actor,
+            respond_by=respond_by,
+        )
+        activity_record(
+            subject=locked,
+            actor=actor,
+            verb="reviewer assigned",
+            note=f"{reviewer}{' (lead)' if assignment.is_lead else ''}, {review_round}",
+        )
+        _notify_assigned(assignment, today=uk_date(now))
+        created.append(assignment)
+    if locked.status == SubmissionStatus.SUBMITTED:
+        transition_apply(
+            instance=locked,
+            to_status=SubmissionStatus.IN_REVIEW,
+            allowed=SUBMISSION_TRANSITIONS,
+            actor=actor,
+            verb="review started",
+            note=str(review_round),
+        )
+    return created
+
+
+def _notify_assigned(assignment: Assignment, *, today: date) -> None:
+    reminder = ReviewerReminder.objects.create(
+        assignment=assignment,
+        kind=ReviewerReminderKind.ASSIGNED,
+        due_on=uk_date(assignment.round.review_due_at),
+        sent_on=today,
+    )
+    reminder.email = email_send(
+        to=[assignment.reviewer.email],
+        template="reviews/assigned",
+        context=reviewer_email_context(assignment),
+        about=assignment,
+    )
+    reminder.save(update_fields=["email"])
+
+
+def reviewer_email_context(assignment: Assignment) -> dict:
+    review_round = assignment.round
+    return {
+        "assignment": assignment,
+        "reviewer": assignment.reviewer,
+        "round": review_round,
+        "institution": selectors.institution_label(review_round, assignment.submission),
+        "stage_number": assignment.submission.stage_number,
+        "path": assignment.get_absolute_url(),
+    }
+
+
+@transaction.atomic
+def assignment_accept(*, actor, assignment: Assignment, now: datetime | None = None) -> Assignment:
+    """The reviewer accepts. Side effects: stamps the reply; creates their draft review
+    with a score row per theme; logs it."""
+    _check_own(actor, assignment)
+    accepted = _assignment_move(
+        assignment,
+        to=A.ACCEPTED,
+        actor=actor,
+        verb="assignment accepted",
+        changes={"responded_at": now or timezone.now()},
+    )
+    review, _ = Review.objects.get_or_create(assignment=accepted)
+    ThemeScore.objects.bulk_create(
+        [ThemeScore(review=review, theme=theme) for theme in themes_in_use()],
+        ignore_conflicts=True,
+    )
+    return accepted
+
+
+@transaction.atomic
+def assignment_decline(
+    *, actor, assignment: Assignment, reason: str, now: datetime | None = None
+) -> Assignment:
+    """The reviewer declines, saying why. Side effects: stamps the reply and the reason;
+    the place opens (a lead's role with it); logs it; emails the ITSS team with the
+    replacement the portal proposes."""
+    _check_own(actor, assignment)
+    if not reason.strip():
+        raise ApplicationError("Say briefly why you decline, so the team can plan.")
+    declined = _assignment_move(
+        assignment,
+        to=A.DECLINED,
+        actor=actor,
+        verb="assignment declined",
+        note=reason.strip(),
+        changes={"responded_at": now or timezone.now(), "decline_reason": reason.strip()},
+    )
+    proposal = selectors.submission_proposal(declined.round, declined.submission)
+    email_send(
+        to=[settings.ITSS_TEAM_EMAIL],
+        template="reviews/declined",
+        context={
+            "assignment": declined,
+            "replacement": proposal.lead,
+            "path": declined.round.get_absolute_url(),
+        },
+        about=declined,
+    )
+    return declined
+
+
+@transaction.atomic
+def assignment_withdraw(*, actor, assignment: Assignment, note: str) -> Assignment:
+    """Staff take a reviewer off a submission they have not reviewed yet. Logged; the
+    reviewer is told."""
+    _require_staff(actor, "withdraw assignments")
+    if not note.strip():
+        raise ApplicationError("Say why the reviewer is taken off.")
+    withdrawn = _assignment_move(
+        assignment, to=A.WITHDRAWN, actor=actor, verb="assignment withdrawn", note=note.strip()
+    )
+    email_send(
+        to=[withdrawn.reviewer.email],
+        template="reviews/withdrawn",
+        context=reviewer_email_context(withdrawn),
+        about=withdrawn,
+    )
+    return withdrawn
+
+
+def _check_own(actor, assignment: Assignment) -> None:
+    if assignment.reviewer_id != actor.pk:
+        raise NotPermitted("This is not your assignment.")
+    if assignment.submission.organisation_id in conflicted_organisation_ids(actor):
+        raise NotPermitted("You have a conflict of interest with this organisation.")
+
+
+# Reviewing -------------------------------------------------------------------------------
+
+
+def _lock_review(actor, assignment: Assignment, version: int | None) -> Review:
+    _check_own(actor, assignment)
+    current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if current.status != A.ACCEPTED:
+        raise ApplicationError(
+            "This review is submitted and cannot be changed."
+            if current.status == A.SUBMITTED
+            else "Accept the assignment before writing the review."
+        )
+    review = Review.objects.select_for_update().get(assignment=current)
+    if version is not None and version != review.version:
+        raise StaleEdit("This review was saved elsewhere since you opened it; reload to see it.")
+    return review
+
+
+@transaction.atomic
+def review_save(
+    *,
+    actor,
+    assignment: Assignment,
+    version: int | None,
+    scores: dict[int, tuple[ScoreLevel | None, str]],
+    strengths: str,
+    areas_to_develop: str,
+    recommendations: str,
+    suggested_outcome: Outcome | None,
+) -> Review:
+    """Save the reviewer's draft. ``scores``: by theme id, (level or None, comment).
+
+    Side effects: refuses a version older than the stored one (another tab saved) and any
+    change once submitted; writes the fields and the scores; bumps the version."""
+    review = _lock_review(actor, assignment, version)
+    by_theme = {score.theme_id: score for score in review.scores.all()}
+    changed = []
+    for theme_id, (level, comment) in scores.items():
+        score = by_theme.get(theme_id)
+        if score is None:
+            raise ApplicationError("That theme is not part of this review.")
+        score.level = level
+        score.comment = comment.strip()
+        changed.append(score)
+    ThemeScore.objects.bulk_update(changed, ["level", "comment"])
+    review.strengths = strengths.strip()
+    review.areas_to_develop = areas_to_develop.strip()
+    review.recommendations = recommendations.strip()
+    review.suggested_outcome = suggested_outcome
+    review.version += 1
+    review.save()
+    return review
+
+
+def review_missing(review: Review) -> list[str]:
+    """What a review still lacks before it can be submitted."""
+    missing = [
+        f"A score for {score.theme}" for score in review.scores.all() if score.level_id is None
+    ]
+    missing += [f"A comment on {score.theme}" for score in review.scores.all() if not score.comment]
+    for field in ("strengths", "areas_to_develop", "recommendations"):
+        if not getattr(review, field):
+            missing.append(Review._meta.get_field(field).verbose_name.capitalize())
+    if review.suggested_outcome_id is None:
+        missing.append("A suggested outcome")
+    return missing
+
+
+@transaction.atomic
+def review_submit(*, actor, assignment: Assignment, now: datetime | None = None) -> Review:
+    """Submit the review; it is then locked. Side effects: refuses while anything is
+    missing; stamps the time; moves the assignment to "submitted"; logs it; when it is the
+    team's last review, emails the lead reviewer and the ITSS team that moderation can
+    begin."""
+    review = _lock_review(actor, assignment, None)
+    missing = review_missing(review)
+    if missing:
+        raise ApplicationError("Before submitting, add: " + "; ".join(missing) + ".")
+    review.submitted_at = now or timezone.now()
+    review.save(update_fields=["submitted_at", "updated_at"])
+    done = _assignment_move(assignment, to=A.SUBMITTED, actor=actor, verb="review submitted")
+    team = done.submission.review_assignments.filter(
+        round=done.round, status__in=sorted(ACTIVE_ASSIGNMENT_STATUSES)
+    ).select_related("reviewer")
+    if all(a.status == A.SUBMITTED for a in team):
+        lead = next((a for a in team if a.is_lead), None)
+        email_send(
+            to=[settings.ITSS_TEAM_EMAIL, *([lead.reviewer.email] if lead else [])],
+            template="reviews/all_reviews_in",
+            context={
+                "submission": done.submission,
+                "round": done.round,
+                "path": feedback_path(done.round, done.submission),
+            },
+            about=done.submission,
+        )
+    return review
+
+
+def feedback_path(review_round: ReviewRound, submission: Submission) -> str:
+    from django.urls import reverse
+
+    return reverse("reviews:moderate", kwargs={"pk": review_round.pk, "submission": submission.pk})
+
+
+# Feedback --------------------------------------------------------------------------------
+
+
+def _joined(parts: list[str]) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+@transaction.atomic
+def feedback_start(*, actor, review_round: ReviewRound, submission: Submission) -> Feedback:
+    """The consolidated feedback on ``submission``, created on first use pre-filled from
+    the submitted reviews (their strengths, areas to develop, recommendations and each
+    theme's comments, without names) and the outcome most of them suggest."""
+    existing = Feedback.objects.filter(round=review_round, submission=submission).first()
+    if existing is not None:
+        return existing
+    reviews = [
+        r for r in selectors.reviews_of_submission(submission, review_round) if r.is_submitted
+    ]
+    if not reviews:
+        raise ApplicationError("Feedback is written from submitted reviews; none is in yet.")
+    outcomes = [r.suggested_outcome for r in reviews if r.suggested_outcome]
+    outcome = max(outcomes, key=lambda o: (outcomes.count(o), o.position)) if outcomes else None
+    feedback = Feedback.objects.create(
+        round=review_round,
+        submission=submission,
+        outcome=outcome,
+        strengths=_joined([r.strengths for r in reviews]),
+        areas_to_develop=_joined([r.areas_to_develop for r in reviews]),
+        recommendations=_joined([r.recommendations for r in reviews]),
+        updated_by=actor,
+    )
+    ThemeFeedback.objects.bulk_create(
+        [
+            ThemeFeedback(
+                feedback=feedback,
+                theme=theme,
+                text=_joined(
+                    [s.comment for r in reviews for s in r.scores.all() if s.theme_id == theme.pk]
+                ),
+            )
+            for theme in themes_in_use()
+        ]
+    )
+    activity_record(
+        subject=submission, actor=actor, verb="feedback started", note=str(review_round)
+    )
+    return feedback
+
+
+@transaction.atomic
+def feedback_save(
+    *,
+    actor,
+    feedback: Feedback,
+    version: int | None,
+    outcome: Outcome | None,
+    summary: str,
+    strengths: str,
+    areas_to_develop: str,
+    recommendations: str,
+    themes: dict[int, str],
+) -> Feedback:
+    """Save the consolidated feedback (lead reviewer or staff). Side effects: refuses once
+    released and a version older than the stored one; writes it; bumps the version."""
+    locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if locked.is_released:
+        raise ApplicationError("Released feedback cannot be changed.")
+    if version is not None and version != locked.version:
+        raise StaleEdit("This feedback was saved by someone else since you opened it; reload.")
+    locked.outcome = outcome
+    locked.summary = summary.strip()
+    locked.strengths = strengths.strip()
+    locked.areas_to_develop = areas_to_develop.strip()
+    locked.recommendations = recommendations.strip()
+    locked.updated_by = actor
+    locked.version += 1
+    locked.save()
+    rows = {row.theme_id: row for row in locked.themes.all()}
+    for theme_id, text in themes.items():
+        if theme_id in rows:
+            rows[theme_id].text = text.strip()
+    ThemeFeedback.objects.bulk_update(list(rows.values()), ["text"])
+    return locked
+
+
+def feedback_missing(feedback: Feedback) -> list[str]:
+    missing = []
+    if feedback.outcome_id is None:
+        missing.append("the overall outcome")
+    if not feedback.summary:
+        missing.append("the overall judgement")
+    if not feedback.strengths:
+        missing.append("strengths")
+    if not feedback.areas_to_develop:
+        missing.append("areas to develop")
+    return missing
+
+
+@transaction.atomic
+def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) -> Feedback:
+    """Staff release the feedback to the institution.
+
+    Side effects: refuses while the outcome, judgement, strengths or areas to develop are
+    missing, or while a review of the team is still out; marks it released (frozen), with
+    who and when; moves the submission to "feedback released"; logs both; emails the
+    organisation's institutional leads (and its nominated lead) after commit; renders the
+    feedback report (PDF) in the background."""
+    _require_staff(actor, "release feedback")
+    missing = feedback_missing(feedback)
+    if missing:
+        raise ApplicationError("Before releasing, add " + ", ".join(missing) + ".")
+    outstanding = feedback.submission.review_assignments.filter(
+        round=feedback.round, status__in=(A.INVITED, A.ACCEPTED)
+    ).count()
+    if outstanding:
+        raise ApplicationError(
+            f"{outstanding} review{'s are' if outstanding != 1 else ' is'} still out: submit "
+            "or withdraw before releasing."
+        )
+    now = now or timezone.now()
+    released = transition_apply(
+        instance=feedback,
+        to_status=FeedbackStatus.RELEASED,
+        allowed=FEEDBACK_TRANSITIONS,
+        actor=actor,
+        verb="feedback released",
+        changes={"released_at": now, "released_by": actor},
+    )
+    submission = released.submission
+    transition_apply(
+        instance=submission,
+        to_status=SubmissionStatus.FEEDBACK_RELEASED,
+        allowed=SUBMISSION_TRANSITIONS,
+        actor=actor,
+        verb="feedback released",
+        note=f"{released.outcome}",
+    )
+    organisation = submission.organisation
+    leads = list(
+        organisation.memberships.filter(role=MembershipRole.LEAD, user__is_active=True).values_list(
+            "user__email", flat=True
+        )
+    )
+    if organisation.lead_email:
+        leads.append(organisation.lead_email)
+    email_send(
+        to=list(dict.fromkeys(a.lower() for a in leads)) or [settings.ITSS_TEAM_EMAIL],
+        template="reviews/feedback_released",
+        context={"submission": submission, "organisation": organisation, "feedback": released},
+        about=submission,
+    )
+    feedback_report_queue(feedback=released)
+    return released
+
+
+def feedback_report_queue(*, feedback: Feedback) -> None:
+    """Render the feedback report in the background once the transaction commits."""
+    from .tasks import render_feedback_report
+
+    feedback_id = feedback.pk
+    transaction.on_commit(lambda: render_feedback_report.delay(feedback_id=feedback_id))

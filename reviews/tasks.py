@@ -1,0 +1,27 @@
+"""Background work of peer review."""
+
+from celery import shared_task
+
+from .documents import feedback_report_render
+from .reminders import review_reminders_send_due
+
+
+# Safe to repeat by construction (each reminder is claimed under a unique constraint).
+@shared_task(name="reviews.send_review_reminders", acks_late=True, time_limit=600)
+def send_review_reminders() -> dict:
+    result = review_reminders_send_due()
+    return {"due": result.due, "sent": result.sent, "notices": result.notices}
+
+
+# Rendering fails the same way when retried, so no retries; asking the page again after a
+# failure queues it again (reviews.views.feedback).
+@shared_task(
+    name="reviews.render_feedback_report", acks_late=True, soft_time_limit=120, time_limit=180
+)
+def render_feedback_report(*, feedback_id: int) -> None:
+    from .models import Feedback
+
+    feedback = Feedback.objects.filter(pk=feedback_id, status="released").first()
+    if feedback is None:
+        return
+    feedback_report_render(feedback=feedback)

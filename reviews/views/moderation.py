@@ -1,0 +1,134 @@
+"""Moderation: a submission's reviews side by side, and the consolidated feedback written
+from them by the lead reviewer or staff; staff release it to the institution."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from action_plans.selectors import themes_in_use
+from core.exceptions import ApplicationError
+from core.permissions import require_perm
+
+from .. import selectors, services
+from ..forms import FeedbackForm
+from ..models import Assignment, Feedback
+from .rounds import _round_submission
+
+PAGE = "reviews/feedback_form.html"
+CONFLICT = 409
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def moderate(request, pk, submission):
+    review_round, found = _round_submission(request, pk, submission)
+    return _moderation(request, review_round, found, back=review_round.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_feedback(request, pk):
+    """The lead reviewer writes the feedback from the team's reviews."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round", "submission__organisation"),
+        pk=pk,
+        reviewer=request.user,
+    )
+    require_perm(request, "reviews.write_feedback", assignment.submission)
+    return _moderation(
+        request, assignment.round, assignment.submission, back=assignment.get_absolute_url()
+    )
+
+
+def _moderation(request, review_round, submission, *, back: str):
+    reviews = selectors.reviews_of_submission(submission, review_round)
+    themes = list(themes_in_use())
+    feedback = (
+        Feedback.objects.filter(round=review_round, submission=submission)
+        .select_related("outcome", "released_by", "updated_by")
+        .prefetch_related("themes__theme")
+        .first()
+    )
+    form, status = None, 200
+    if request.method == "POST" and request.POST.get("start"):
+        try:
+            services.feedback_start(
+                actor=request.user, review_round=review_round, submission=submission
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect(request.path + "#feedback")
+    if feedback is not None and not feedback.is_released:
+        form = FeedbackForm(
+            request.POST or None,
+            initial={
+                "version": feedback.version,
+                "outcome": feedback.outcome_id,
+                "summary": feedback.summary,
+                "strengths": feedback.strengths,
+                "areas_to_develop": feedback.areas_to_develop,
+                "recommendations": feedback.recommendations,
+            },
+            theme_rows=list(feedback.themes.all()),
+        )
+        if request.method == "POST":
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.feedback_save(
+                        actor=request.user,
+                        feedback=feedback,
+                        version=data["version"],
+                        outcome=data["outcome"],
+                        summary=data["summary"],
+                        strengths=data["strengths"],
+                        areas_to_develop=data["areas_to_develop"],
+                        recommendations=data["recommendations"],
+                        themes=form.theme_texts(),
+                    )
+                except services.StaleEdit as exc:
+                    form.add_error(None, exc.message)
+                    status = CONFLICT
+                except ApplicationError as exc:
+                    form.add_error(None, exc.message)
+                    status = 400
+                else:
+                    messages.success(request, "Feedback saved.")
+                    return redirect(request.path + "#feedback")
+            else:
+                status = 400
+    elif request.method == "POST":
+        messages.error(request, "Released feedback cannot be changed.")
+        return redirect(request.path)
+    return render(
+        request,
+        PAGE,
+        {
+            "round": review_round,
+            "submission": submission,
+            "organisation": submission.organisation,
+            "reviews": reviews,
+            "summaries": selectors.theme_summaries(reviews, themes),
+            "feedback": feedback,
+            "missing": services.feedback_missing(feedback) if feedback else [],
+            "form": form,
+            "back": back,
+            "submitted_reviews": [r for r in reviews if r.is_submitted],
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def feedback_release(request, pk):
+    require_perm(request, "reviews.release_feedback")
+    feedback = get_object_or_404(Feedback.objects.select_related("round", "submission"), pk=pk)
+    try:
+        services.feedback_release(actor=request.user, feedback=feedback)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Feedback released to {feedback.submission.organisation}.")
+    return redirect("reviews:moderate", pk=feedback.round_id, submission=feedback.submission_id)

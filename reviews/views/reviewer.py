@@ -1,0 +1,273 @@
+"""The peer reviewer's pages: their assignments, replying, reviewing, conflicts.
+
+Every page that shows a submission goes through ``_assignment_for``: the assignment must be
+the reviewer's own and the conflict rule must allow it (``reviews.review_submission``), or
+the answer is 404, whatever the address."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from action_plans import selectors as plan_selectors
+from action_plans.enums import PackStatus
+from action_plans.selectors import themes_in_use
+from core.exceptions import ApplicationError
+from core.http import private_file_response
+from core.permissions import require_perm
+from core.uploads import CONTENT_TYPES
+
+from .. import selectors, services
+from ..enums import AssignmentStatus
+from ..forms import ConflictForm, DeclineForm, ReviewForm
+from ..models import Assignment, Conflict
+
+PAGE = "reviews/assignment_detail.html"
+CONFLICT = 409
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    require_perm(request, "reviews.view_reviewer_dashboard")
+    assignments = list(selectors.assignments_of(request.user))
+    current = [
+        a for a in assignments if a.status in (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
+    ]
+    labels = {a.pk: selectors.institution_label(a.round, a.submission) for a in current}
+    return render(
+        request,
+        "reviews/reviewer_dashboard.html",
+        {
+            "current": [(a, labels[a.pk]) for a in current],
+            "history": [a for a in assignments if a not in current],
+            "completed": sum(1 for a in assignments if a.status == AssignmentStatus.SUBMITTED),
+            "profile": getattr(request.user, "reviewer_profile", None),
+            "conflicts": Conflict.objects.filter(reviewer=request.user).select_related(
+                "organisation"
+            ),
+        },
+    )
+
+
+def _assignment_for(request, pk) -> Assignment:
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round", "submission__organisation", "reviewer"),
+        pk=pk,
+        reviewer=request.user,
+    )
+    require_perm(request, "reviews.review_submission", assignment.submission)
+    return assignment
+
+
+def _page(request, assignment, *, review_form=None, decline_form=None, status=200):
+    submission = plan_selectors.submission_for_editing(assignment.submission)
+    review = (
+        getattr(assignment, "review", None)
+        if assignment.status != AssignmentStatus.INVITED
+        else None
+    )
+    if (
+        review is not None
+        and review_form is None
+        and assignment.status == AssignmentStatus.ACCEPTED
+    ):
+        review_form = _review_form(review)
+    user = request.user
+    others = []
+    if user.has_perm("reviews.view_other_reviews", assignment.submission):
+        others = [
+            r
+            for r in selectors.reviews_of_submission(assignment.submission, assignment.round)
+            if r.assignment_id != assignment.pk and r.is_submitted
+        ]
+    pack = submission.packs.filter(
+        content_hash=submission.content_hash, status=PackStatus.READY
+    ).first()
+    return render(
+        request,
+        PAGE,
+        {
+            "assignment": assignment,
+            "round": assignment.round,
+            "submission": submission,
+            "institution": selectors.institution_label(assignment.round, submission),
+            "show_names": assignment.round.show_institution,
+            "review": review,
+            "review_form": review_form,
+            "review_missing": services.review_missing(review) if review else [],
+            "decline_form": decline_form or DeclineForm(),
+            "previous_feedback": selectors.previous_stage_feedback(submission),
+            "others": others,
+            "pack": pack if assignment.round.show_institution else None,
+            "can_write_feedback": user.has_perm("reviews.write_feedback", assignment.submission),
+            "themes": list(themes_in_use()),
+        },
+        status=status,
+    )
+
+
+def _review_form(review, data=None):
+    scores = list(review.scores.select_related("theme", "level"))
+    return ReviewForm(
+        data,
+        scores=scores,
+        initial={
+            "version": review.version,
+            "strengths": review.strengths,
+            "areas_to_develop": review.areas_to_develop,
+            "recommendations": review.recommendations,
+            "suggested_outcome": review.suggested_outcome_id,
+        },
+    )
+
+
+@login_required
+@require_GET
+def assignment_detail(request, pk):
+    return _page(request, _assignment_for(request, pk))
+
+
+@login_required
+@require_POST
+def assignment_accept(request, pk):
+    assignment = _assignment_for(request, pk)
+    try:
+        services.assignment_accept(actor=request.user, assignment=assignment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Thank you: the review is yours. Drafts save as you go.")
+    return redirect(assignment.get_absolute_url() + "#review")
+
+
+@login_required
+@require_POST
+def assignment_decline(request, pk):
+    assignment = _assignment_for(request, pk)
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return _page(request, assignment, decline_form=form, status=400)
+    try:
+        services.assignment_decline(
+            actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+        )
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, assignment, decline_form=form, status=400)
+    messages.success(request, "Declined. The ITSS team will ask someone else.")
+    return redirect("reviews:dashboard")
+
+
+@login_required
+@require_POST
+def review_save(request, pk):
+    assignment = _assignment_for(request, pk)
+    review = getattr(assignment, "review", None)
+    if review is None or assignment.status != AssignmentStatus.ACCEPTED:
+        messages.error(request, "This review cannot be changed now.")
+        return redirect(assignment.get_absolute_url())
+    form = _review_form(review, request.POST)
+    if not form.is_valid():
+        return _page(request, assignment, review_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.review_save(
+            actor=request.user,
+            assignment=assignment,
+            version=data["version"],
+            scores=form.scores(),
+            strengths=data["strengths"],
+            areas_to_develop=data["areas_to_develop"],
+            recommendations=data["recommendations"],
+            suggested_outcome=data["suggested_outcome"],
+        )
+    except services.StaleEdit as exc:
+        form.add_error(None, exc.message)
+        return _page(request, assignment, review_form=form, status=CONFLICT)
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return _page(request, assignment, review_form=form, status=400)
+    if request.POST.get("submit"):
+        try:
+            services.review_submit(actor=request.user, assignment=assignment)
+        except ApplicationError as exc:
+            messages.warning(request, f"Draft saved. {exc.message}")
+            return redirect(assignment.get_absolute_url() + "#review")
+        messages.success(request, "Review submitted. Thank you.")
+        return redirect(assignment.get_absolute_url())
+    messages.success(request, "Draft saved.")
+    return redirect(assignment.get_absolute_url() + "#review")
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk, attachment):
+    assignment = _assignment_for(request, pk)
+    found = get_object_or_404(assignment.submission.attachments, pk=attachment)
+    return private_file_response(
+        found.file, filename=found.name, content_type=CONTENT_TYPES[found.kind]
+    )
+
+
+@login_required
+@require_GET
+def pack_download(request, pk):
+    """The PDF of the submitted stage. Not offered when the round hides the institution's
+    name, which the PDF shows."""
+    assignment = _assignment_for(request, pk)
+    if not assignment.round.show_institution:
+        raise Http404
+    submission = assignment.submission
+    pack = get_object_or_404(
+        submission.packs, content_hash=submission.content_hash, status=PackStatus.READY
+    )
+    return private_file_response(
+        pack.file,
+        filename=f"{submission.organisation.slug}-stage-{submission.stage_number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conflicts(request):
+    require_perm(request, "reviews.view_reviewer_dashboard")
+    form = ConflictForm(request.POST or None, reviewer=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.conflict_declare(
+                actor=request.user,
+                organisation=data["organisation"],
+                reason=data["reason"],
+                note=data["note"],
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Conflict with {data['organisation']} recorded.")
+            return redirect("reviews:conflicts")
+    return render(
+        request,
+        "reviews/conflict_list.html",
+        {
+            "conflicts": Conflict.objects.filter(reviewer=request.user).select_related(
+                "organisation"
+            ),
+            "profile": getattr(request.user, "reviewer_profile", None),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def conflict_remove(request, pk):
+    require_perm(request, "reviews.view_reviewer_dashboard")
+    conflict = get_object_or_404(Conflict, pk=pk, reviewer=request.user)
+    services.conflict_remove(actor=request.user, conflict=conflict)
+    messages.success(request, f"Conflict with {conflict.organisation} removed.")
+    return redirect("reviews:conflicts")

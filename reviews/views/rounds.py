@@ -1,0 +1,300 @@
+"""Staff pages of review rounds: the rounds, a round's progress, assigning teams, export."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from action_plans.selectors import themes_in_use
+from core.exceptions import ApplicationError
+from core.permissions import require_perm
+
+from .. import selectors, services
+from ..forms import ReviewRoundForm, TeamForm, WithdrawForm
+from ..models import Assignment, ReviewerProfile, ReviewRound
+
+ROUND_PAGE = "reviews/reviewround_detail.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_list(request):
+    require_perm(request, "reviews.manage_rounds")
+    form = ReviewRoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.review_round_save(actor=request.user, review_round=form.instance)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Review round “{created}” added.")
+            return redirect(created.get_absolute_url())
+    return render(
+        request,
+        "reviews/reviewround_list.html",
+        {"rounds": selectors.rounds_with_counts(), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_edit(request, pk):
+    require_perm(request, "reviews.manage_rounds")
+    review_round = get_object_or_404(ReviewRound, pk=pk)
+    form = ReviewRoundForm(request.POST or None, instance=review_round)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_round_save(actor=request.user, review_round=form.instance)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Round settings saved.")
+            return redirect(review_round.get_absolute_url())
+    return render(
+        request,
+        "reviews/reviewround_form.html",
+        {"round": review_round, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def round_detail(request, pk):
+    require_perm(request, "reviews.manage_rounds")
+    review_round = get_object_or_404(ReviewRound.objects.select_related("submission_round"), pk=pk)
+    progress = selectors.round_progress(review_round)
+    return render(request, ROUND_PAGE, {"round": review_round, "progress": progress})
+
+
+def _round_submission(request, pk, submission_pk):
+    require_perm(request, "reviews.assign_reviewers")
+    review_round = get_object_or_404(ReviewRound.objects.select_related("submission_round"), pk=pk)
+    submission = get_object_or_404(
+        selectors.round_submissions(review_round).select_related("organisation"), pk=submission_pk
+    )
+    return review_round, submission
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_assign(request, pk, submission):
+    """Propose a team for one submission; staff change it and confirm."""
+    review_round, submission = _round_submission(request, pk, submission)
+    taken = list(submission.review_assignments.select_related("reviewer").order_by("created_at"))
+    team = [a for a in taken if a.is_active]
+    places = max(review_round.team_size - len(team), 0)
+    proposal = selectors.submission_proposal(review_round, submission)
+    candidates = _candidates(review_round, submission, taken)
+    needs_lead = not any(a.is_lead for a in team)
+    initial = {
+        "reviewers": [p.pk for p in proposal.reviewers],
+        "lead": proposal.lead.pk if proposal.lead and needs_lead else None,
+    }
+    form = TeamForm(
+        request.POST or None,
+        initial=initial,
+        candidates=[c for c, _ in candidates],
+        places=places,
+        needs_lead=needs_lead,
+    )
+    if request.method == "POST" and places and form.is_valid():
+        chosen = list(form.cleaned_data["reviewers"])
+        lead = form.cleaned_data.get("lead")
+        try:
+            services.reviewers_assign(
+                actor=request.user,
+                review_round=review_round,
+                submission=submission,
+                reviewers=[p.user for p in chosen],
+                lead=lead.user if lead else None,
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"{len(chosen)} reviewer{'s' if len(chosen) != 1 else ''} asked."
+            )
+            return redirect(review_round.get_absolute_url())
+    return render(
+        request,
+        "reviews/assignment_team.html",
+        {
+            "round": review_round,
+            "submission": submission,
+            "team": team,
+            "declined": [a for a in taken if not a.is_active],
+            "places": places,
+            "proposal": proposal,
+            "candidates": candidates,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _candidates(review_round, submission, taken) -> list[tuple[ReviewerProfile, int]]:
+    """Everyone who could take a place, with their load this round: trained, active, no
+    conflict, not asked before, below capacity."""
+    pool = selectors.assignable_profiles()
+    conflicts = selectors.conflicts_by_reviewer(p.user_id for p in pool)
+    loads = selectors.loads_in_round(review_round)
+    asked = {a.reviewer_id for a in taken}
+    return [
+        (profile, loads[profile.user_id])
+        for profile in pool
+        if profile.user_id not in asked
+        and submission.organisation_id not in conflicts.get(profile.user_id, ())
+        and loads[profile.user_id] < profile.capacity
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_assign_all(request, pk):
+    """A proposed team for every submission short of reviewers; one button confirms all."""
+    require_perm(request, "reviews.assign_reviewers")
+    review_round = get_object_or_404(ReviewRound.objects.select_related("submission_round"), pk=pk)
+    proposals = selectors.round_proposals(review_round)
+    if request.method == "POST":
+        assigned, refused = 0, []
+        for proposal in proposals:
+            if not proposal.reviewers:
+                continue
+            has_lead = proposal.submission.review_assignments.filter(
+                is_lead=True, status__in=selectors.ACTIVE
+            ).exists()
+            try:
+                services.reviewers_assign(
+                    actor=request.user,
+                    review_round=review_round,
+                    submission=proposal.submission,
+                    reviewers=[p.user for p in proposal.reviewers],
+                    lead=None if has_lead else proposal.lead.user,
+                )
+            except ApplicationError as exc:
+                refused.append(f"{proposal.submission}: {exc.message}")
+            else:
+                assigned += len(proposal.reviewers)
+        if assigned:
+            messages.success(request, f"{assigned} reviewers asked across the round.")
+        for message in refused:
+            messages.error(request, message)
+        if not assigned and not refused:
+            messages.info(request, "Nothing to assign: every submission has its team.")
+        return redirect(review_round.get_absolute_url())
+    return render(
+        request,
+        "reviews/reviewround_assign.html",
+        {"round": review_round, "proposals": proposals},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_withdraw(request, pk):
+    require_perm(request, "reviews.assign_reviewers")
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round", "reviewer", "submission__organisation"), pk=pk
+    )
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_withdraw(
+                actor=request.user, assignment=assignment, note=form.cleaned_data["note"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"{assignment.reviewer} taken off {assignment.submission}.")
+            return redirect(
+                "reviews:assign", pk=assignment.round_id, submission=assignment.submission_id
+            )
+    return render(
+        request,
+        "reviews/assignment_withdraw.html",
+        {"assignment": assignment, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+EXPORT_COLUMNS = [
+    "organisation",
+    "stage",
+    "reviewer",
+    "reviewer email",
+    "lead",
+    "status",
+    "submitted at",
+    "suggested outcome",
+]
+
+
+@login_required
+@require_GET
+def round_export(request, pk):
+    """The round's reviews and scores, one row per assignment, as CSV."""
+    require_perm(request, "reviews.manage_rounds")
+    review_round = get_object_or_404(ReviewRound, pk=pk)
+    themes = list(themes_in_use())
+    assignments = (
+        review_round.assignments.select_related(
+            "reviewer", "submission__organisation", "review__suggested_outcome"
+        )
+        .prefetch_related("review__scores__level")
+        .order_by("submission__organisation__name", "submission__stage_number", "-is_lead")
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = (
+        f'attachment; filename="reviews-{review_round.pk}-{stamp}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        EXPORT_COLUMNS
+        + [f"{t.name} score" for t in themes]
+        + [f"{t.name} comment" for t in themes]
+        + ["strengths", "areas to develop", "recommendations"]
+    )
+    for a in assignments:
+        review = getattr(a, "review", None)
+        scores = {s.theme_id: s for s in review.scores.all()} if review else {}
+        writer.writerow(
+            [
+                _cell(a.submission.organisation.name),
+                a.submission.stage_number,
+                _cell(a.reviewer.name),
+                a.reviewer.email,
+                "yes" if a.is_lead else "",
+                a.get_status_display(),
+                timezone.localtime(review.submitted_at).isoformat(timespec="minutes")
+                if review and review.submitted_at
+                else "",
+                _cell(str(review.suggested_outcome or "")) if review else "",
+            ]
+            + [
+                scores[t.pk].level.label if t.pk in scores and scores[t.pk].level else ""
+                for t in themes
+            ]
+            + [_cell(scores[t.pk].comment) if t.pk in scores else "" for t in themes]
+            + (
+                [
+                    _cell(review.strengths),
+                    _cell(review.areas_to_develop),
+                    _cell(review.recommendations),
+                ]
+                if review
+                else ["", "", ""]
+            )
+        )
+    return response
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
