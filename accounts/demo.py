@@ -17,6 +17,7 @@ from core.enums import EmailStatus
 from directory import services as org_services
 from directory.enums import OnboardingStatus as S
 from directory.models import Cohort, Organisation
+from reviews.demo import seed_reviews
 
 from .enums import MembershipRole
 from .models import Membership, User
@@ -155,6 +156,9 @@ PEOPLE = [
     ("lead@surrey.example.org", "Hannah Li", [("lead", "Surrey")]),
     ("reviewer@leeds.example.org", "Jordan Clarke", ["reviewer", ("contributor", "Leeds")]),
     ("reviewer@glasgow.example.org", "Morag Campbell", ["reviewer"]),
+    ("reviewer@sheffield.example.org", "Aisha Khan", ["reviewer"]),
+    ("reviewer@bristol.example.org", "Owen Hughes", ["reviewer"]),
+    ("reviewer@york.example.org", "Nia Roberts", ["reviewer"]),
 ]
 
 CONTACTS = [
@@ -324,6 +328,7 @@ def seed_demo() -> dict:
     for person in PEOPLE[1:]:
         _person(*person, created)
     seed_cycles()
+    seed_reviews(staff)
     _lapse(staff)
     _send_reminders()
     return created

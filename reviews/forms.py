@@ -100,13 +100,24 @@ class TeamForm(forms.Form):
     )
 
     def __init__(self, *args, candidates, places: int, needs_lead: bool, **kwargs):
+        """``candidates``: (profile, places held this round) for everyone who may be asked."""
         super().__init__(*args, **kwargs)
         self.places, self.needs_lead = places, needs_lead
-        ids = [p.pk for p in candidates]
+        loads = {profile.pk: load for profile, load in candidates}
         for name in ("reviewers", "lead"):
-            self.fields[name].queryset = ReviewerProfile.objects.filter(pk__in=ids).select_related(
-                "user", "organisation"
+            field = self.fields[name]
+            field.queryset = (
+                ReviewerProfile.objects.filter(pk__in=loads)
+                .select_related("user", "organisation")
+                .prefetch_related("themes")
+                .order_by("user__name")
             )
+        self.fields["reviewers"].label_from_instance = lambda p: (
+            f"{p.user.name} ({p.organisation.display_name if p.organisation else 'no employer'})"
+            f" · {', '.join(t.name for t in p.themes.all()) or 'no themes given'}"
+            f" · {loads[p.pk]} of {p.capacity} this round"
+        )
+        self.fields["lead"].label_from_instance = lambda p: p.user.name
         if not needs_lead:
             del self.fields["lead"]
 

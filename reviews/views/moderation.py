@@ -4,6 +4,7 @@ from them by the lead reviewer or staff; staff release it to the institution."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from action_plans.selectors import themes_in_use
@@ -23,7 +24,11 @@ CONFLICT = 409
 @require_http_methods(["GET", "POST"])
 def moderate(request, pk, submission):
     review_round, found = _round_submission(request, pk, submission)
-    return _moderation(request, review_round, found, back=review_round.get_absolute_url())
+    crumbs = [
+        (reverse("reviews:rounds"), "Review rounds"),
+        (review_round.get_absolute_url(), review_round.name),
+    ]
+    return _moderation(request, review_round, found, crumbs=crumbs)
 
 
 @login_required
@@ -36,12 +41,17 @@ def lead_feedback(request, pk):
         reviewer=request.user,
     )
     require_perm(request, "reviews.write_feedback", assignment.submission)
-    return _moderation(
-        request, assignment.round, assignment.submission, back=assignment.get_absolute_url()
-    )
+    crumbs = [
+        (reverse("reviews:dashboard"), "Your reviews"),
+        (
+            assignment.get_absolute_url(),
+            f"Your review of Stage {assignment.submission.stage_number}",
+        ),
+    ]
+    return _moderation(request, assignment.round, assignment.submission, crumbs=crumbs)
 
 
-def _moderation(request, review_round, submission, *, back: str):
+def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, str]]):
     reviews = selectors.reviews_of_submission(submission, review_round)
     themes = list(themes_in_use())
     feedback = (
@@ -113,7 +123,7 @@ def _moderation(request, review_round, submission, *, back: str):
             "feedback": feedback,
             "missing": services.feedback_missing(feedback) if feedback else [],
             "form": form,
-            "back": back,
+            "crumbs": crumbs,
             "submitted_reviews": [r for r in reviews if r.is_submitted],
         },
         status=status,

@@ -99,7 +99,7 @@ def team_assign(request, pk, submission):
     form = TeamForm(
         request.POST or None,
         initial=initial,
-        candidates=[c for c, _ in candidates],
+        candidates=candidates,
         places=places,
         needs_lead=needs_lead,
     )

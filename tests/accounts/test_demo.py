@@ -26,6 +26,9 @@ TWO_FACTOR_EMAILS = {
     "itss.staff@example.org",
     "reviewer@leeds.example.org",
     "reviewer@glasgow.example.org",
+    "reviewer@sheffield.example.org",
+    "reviewer@bristol.example.org",
+    "reviewer@york.example.org",
 }
 
 
@@ -125,6 +128,9 @@ def test_the_demo_people_cover_every_role(seeded):
     assert set(reviewers.values_list("email", flat=True)) == {
         "reviewer@leeds.example.org",
         "reviewer@glasgow.example.org",
+        "reviewer@sheffield.example.org",
+        "reviewer@bristol.example.org",
+        "reviewer@york.example.org",
     }
     assert leads.count() == 6
     assert set(leads.values_list("organisation__kind", flat=True)) == {
@@ -210,3 +216,30 @@ def test_the_totp_command_prints_codes_only_for_demo_accounts(seeded):
     assert out.getvalue().strip() == demo_totp_code("itss.staff@example.org")
     with pytest.raises(CommandError, match="is not a demo account"):
         call_command("demo_totp", "someone@example.org")
+
+
+def test_the_demo_has_finished_review_rounds_and_one_under_way(seeded):
+    from reviews.models import Assignment, Feedback, ReviewRound
+    from reviews.rules import conflicted_organisation_ids
+
+    rounds = {r.name: r for r in ReviewRound.objects.all()}
+    assert set(rounds) == {"Autumn 2018", "Autumn 2021", "Autumn 2024", "Autumn 2026"}
+    for name in ("Autumn 2018", "Autumn 2021", "Autumn 2024"):
+        statuses = set(rounds[name].assignments.values_list("status", flat=True))
+        assert statuses == {"submitted"}
+        assert not rounds[name].feedback.exclude(status="released").exists()
+    current = rounds["Autumn 2026"].assignments.select_related("reviewer")
+    assert sorted((a.reviewer.email, a.status, a.is_lead) for a in current) == [
+        ("reviewer@glasgow.example.org", "accepted", True),
+        ("reviewer@leeds.example.org", "invited", False),
+        ("reviewer@sheffield.example.org", "declined", False),
+    ]
+    nottingham = Organisation.objects.get(short_name="Nottingham")
+    assert Feedback.objects.filter(
+        submission__organisation=nottingham, submission__stage_number=3, status="released"
+    ).exists()
+    # Nobody reviews an organisation they have a conflict with.
+    for assignment in Assignment.objects.select_related("reviewer", "submission"):
+        assert assignment.submission.organisation_id not in conflicted_organisation_ids(
+            assignment.reviewer
+        )
