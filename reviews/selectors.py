@@ -158,6 +158,13 @@ class SubmissionProgress:
         return [a for a in self.team if is_overdue(a, self.now)]
 
     @property
+    def late_replies(self) -> list[Assignment]:
+        """Invited reviewers past the date they were to accept or decline by."""
+        return [
+            a for a in self.team if a.status == AssignmentStatus.INVITED and a.respond_by < self.now
+        ]
+
+    @property
     def all_reviews_in(self) -> bool:
         return bool(self.team) and self.submitted == len(self.team)
 
