@@ -395,8 +395,8 @@ def _pack_path(instance, filename):
 class SubmissionPack(TimeStampedModel):
     """The PDF of one submission's content, as it stood when its content hash was taken.
 
-    One pack per (submission, content hash): the same content is never rendered twice,
-    and a change of content makes a new pack."""
+    One pack per (submission, content hash, whether it withholds the name): the same
+    content is never rendered twice, and a change of content makes a new pack."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="packs")
     content_hash = models.CharField(max_length=64)
@@ -411,12 +411,16 @@ class SubmissionPack(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # Made for reviewers of a round that hides the institution's name: the name, the
+    # submitter and the lead's contact details are left out.
+    withholds_name = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["submission", "content_hash"], name="one_pack_per_content"
+                fields=["submission", "content_hash", "withholds_name"],
+                name="one_pack_per_content",
             ),
         ]
 

@@ -45,7 +45,9 @@ def pack_latest(submission: Submission) -> SubmissionPack | None:
     """The pack of ``submission``'s content as it stands now, if one was asked for.
     Packs of earlier content are history: they are not offered. One query, given a
     submission from ``submission_for_editing``."""
-    return submission.packs.filter(content_hash=pack_content_hash(submission)).first()
+    return submission.packs.filter(
+        content_hash=pack_content_hash(submission), withholds_name=False
+    ).first()
 
 
 def _is_lost(pack: SubmissionPack, now: datetime) -> bool:
@@ -71,8 +73,11 @@ def _queue(pack: SubmissionPack) -> None:
 
 
 @transaction.atomic
-def pack_request(*, submission: Submission, user=None) -> SubmissionPack:
-    """Ask for the PDF of ``submission``'s content as it stands now.
+def pack_request(
+    *, submission: Submission, user=None, withhold_name: bool = False
+) -> SubmissionPack:
+    """Ask for the PDF of ``submission``'s content as it stands now (``withhold_name``:
+    the variant for reviewers who are not told the institution's name).
 
     Side effects: creates a pending pack for this content unless one exists. An existing
     pack that is ready or being prepared is returned as it is (the same content is not
@@ -85,6 +90,7 @@ def pack_request(*, submission: Submission, user=None) -> SubmissionPack:
     pack, created = SubmissionPack.objects.get_or_create(
         submission=submission,
         content_hash=pack_content_hash(submission),
+        withholds_name=withhold_name,
         defaults={"requested_by": requester},
     )
     if created:
@@ -120,7 +126,12 @@ def pack_render(*, pack: SubmissionPack) -> SubmissionPack:
         if pack_content_hash(full) != pack.content_hash:
             raise ContentChanged("The stage changed before its PDF was prepared; ask again.")
         rendered = render_pdf(
-            template=TEMPLATE, context=pack_context(submission=full, content_hash=pack.content_hash)
+            template=TEMPLATE,
+            context=pack_context(
+                submission=full,
+                content_hash=pack.content_hash,
+                withhold_name=pack.withholds_name,
+            ),
         )
     except ContentChanged as exc:
         logger.info("Submission pack %s: %s", pack.pk, exc)
@@ -129,9 +140,8 @@ def pack_render(*, pack: SubmissionPack) -> SubmissionPack:
         logger.exception("Submission pack %s could not be rendered", pack.pk)
         first_line = (str(exc).splitlines() or [""])[0]
         return _pack_fail(pack, f"Rendering failed: {type(exc).__name__}: {first_line}"[:300])
-    return _pack_store(
-        pack, content=rendered.content, pages=rendered.pages, slug=full.organisation.slug
-    )
+    name = f"submission-{full.pk}" if pack.withholds_name else full.organisation.slug
+    return _pack_store(pack, content=rendered.content, pages=rendered.pages, slug=name)
 
 
 @transaction.atomic
@@ -172,14 +182,24 @@ def _pack_store(pack: SubmissionPack, *, content: bytes, pages: int, slug: str) 
     return locked
 
 
+# What a pack for reviewers who are not told the institution's name leaves out.
+WITHHELD_FIELDS = ("lead_name", "lead_email", "lead_phone")
+
+
 def pack_context(
-    *, submission: Submission, content_hash: str, generated_at: datetime | None = None
+    *,
+    submission: Submission,
+    content_hash: str,
+    generated_at: datetime | None = None,
+    withhold_name: bool = False,
 ) -> dict:
     """What ``pdf/submission_pack.html`` shows, from a submission from
     ``submission_for_editing`` (no further query)."""
     assessment = getattr(submission, "self_assessment", None)
     facts, texts = [], []
     for name in SelfAssessment.WRITTEN_FIELDS:
+        if withhold_name and name in WITHHELD_FIELDS:
+            continue
         field = SelfAssessment._meta.get_field(name)
         value = getattr(assessment, name) if assessment else None
         written = texts if isinstance(field, models.TextField) else facts
@@ -196,6 +216,8 @@ def pack_context(
     return {
         "submission": submission,
         "organisation": submission.organisation,
+        "organisation_label": "The institution" if withhold_name else submission.organisation.name,
+        "withholds_name": withhold_name,
         "is_submitted": submission.status != SubmissionStatus.IN_PROGRESS,
         "content_hash": content_hash,
         "hash_short": content_hash[:12],

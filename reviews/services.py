@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.enums import MembershipRole
 from accounts.models import User
 from accounts.rules import is_itss_staff
+from action_plans import packs
 from action_plans.deadlines import uk_date
 from action_plans.enums import SUBMISSION_TRANSITIONS, SubmissionStatus
 from action_plans.models import Submission
@@ -235,7 +236,8 @@ def reviewers_assign(
     so nothing half-assigns; creates an assignment each, to be answered within the round's
     reply time; makes ``lead`` the lead reviewer (the first named, if the team has none);
     moves the submission to "in review"; logs each on the submission; emails each reviewer
-    after commit, recorded as their "on assignment" reminder."""
+    after commit, recorded as their "on assignment" reminder; in a round that hides the
+    institution's name, asks for the PDF of the submission without it."""
     _require_staff(actor, "assign reviewers")
     if not reviewers:
         raise ApplicationError("Choose at least one reviewer.")
@@ -280,6 +282,9 @@ def reviewers_assign(
         )
         _notify_assigned(assignment, today=uk_date(now))
         created.append(assignment)
+    if not review_round.show_institution:
+        # The team reads a PDF without the institution's name: have it ready.
+        packs.pack_request(submission=locked, user=actor, withhold_name=True)
     if locked.status == SubmissionStatus.SUBMITTED:
         transition_apply(
             instance=locked,

@@ -6,10 +6,10 @@ the answer is 404, whatever the address."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from action_plans import packs
 from action_plans import selectors as plan_selectors
 from action_plans.enums import PackStatus
 from action_plans.selectors import themes_in_use
@@ -82,9 +82,7 @@ def _page(request, assignment, *, review_form=None, decline_form=None, status=20
             for r in selectors.reviews_of_submission(assignment.submission, assignment.round)
             if r.assignment_id != assignment.pk and r.is_submitted
         ]
-    pack = submission.packs.filter(
-        content_hash=submission.content_hash, status=PackStatus.READY
-    ).first()
+    pack = _reviewer_pack(assignment, submission)
     return render(
         request,
         PAGE,
@@ -100,7 +98,7 @@ def _page(request, assignment, *, review_form=None, decline_form=None, status=20
             "decline_form": decline_form or DeclineForm(),
             "previous_feedback": selectors.previous_stage_feedback(submission),
             "others": others,
-            "pack": pack if assignment.round.show_institution else None,
+            "pack": pack,
             "can_write_feedback": user.has_perm("reviews.write_feedback", assignment.submission),
             "themes": list(themes_in_use()),
         },
@@ -211,21 +209,35 @@ def attachment_download(request, pk, attachment):
     )
 
 
+def _reviewer_pack(assignment, submission):
+    """The PDF of the submitted stage the reviewer may read: without the institution's name
+    when the round hides it. Asked for again if it is missing, failed or lost (a PDF made
+    before the round hid names, say), so the page offers it once it is ready."""
+    withhold = not assignment.round.show_institution
+    pack = submission.packs.filter(
+        content_hash=submission.content_hash, withholds_name=withhold
+    ).first()
+    if pack is None or pack.status != PackStatus.READY:
+        pack = packs.pack_request(submission=submission, withhold_name=withhold)
+    return pack
+
+
 @login_required
 @require_GET
 def pack_download(request, pk):
-    """The PDF of the submitted stage. Not offered when the round hides the institution's
-    name, which the PDF shows."""
+    """The PDF of the submitted stage, without the institution's name when the round hides it."""
     assignment = _assignment_for(request, pk)
-    if not assignment.round.show_institution:
-        raise Http404
     submission = assignment.submission
     pack = get_object_or_404(
-        submission.packs, content_hash=submission.content_hash, status=PackStatus.READY
+        submission.packs,
+        content_hash=submission.content_hash,
+        withholds_name=not assignment.round.show_institution,
+        status=PackStatus.READY,
     )
+    name = submission.organisation.slug if assignment.round.show_institution else "submission"
     return private_file_response(
         pack.file,
-        filename=f"{submission.organisation.slug}-stage-{submission.stage_number}.pdf",
+        filename=f"{name}-stage-{submission.stage_number}.pdf",
         content_type="application/pdf",
     )
 

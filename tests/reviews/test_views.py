@@ -329,3 +329,51 @@ def test_the_certificate_lists_the_reviews_completed(client, autumn, stage, team
     assert "Ana Ruiz" in text
     assert "completed 1 peer review" in text
     assert "University of Testshire" not in text
+
+
+@pytest.fixture
+def pack_files(tmp_path, monkeypatch):
+    from action_plans.models import SubmissionPack
+    from tests.action_plans.builders import own_storage
+
+    return own_storage(SubmissionPack, "file", tmp_path / "packs", monkeypatch)
+
+
+def _pdf_text(response) -> str:
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_reviewer_reads_the_submission_as_pdf(
+    client, autumn, stage, team, on_commit, pack_files
+):
+    first, *_ = assign(autumn, stage, team)
+    client.force_login(team[0])
+    with on_commit(execute=True):
+        client.get(first.get_absolute_url())  # asks for the PDF; rendered once it commits
+
+    page = client.get(first.get_absolute_url())
+    assert "Download the submission as PDF" in page.content.decode()
+    text = _pdf_text(client.get(reverse("reviews:pack", args=[first.pk])))
+    assert "University of Testshire" in text
+
+
+def test_a_round_that_hides_names_gives_reviewers_a_pdf_without_them(
+    client, autumn, stage, team, on_commit, pack_files
+):
+    autumn.show_institution = False
+    autumn.save()
+    with on_commit(execute=True):
+        first, *_ = assign(autumn, stage, team)
+    client.force_login(team[0])
+
+    page = client.get(first.get_absolute_url()).content.decode()
+    response = client.get(reverse("reviews:pack", args=[first.pk]))
+
+    assert "without the institution's name" in page
+    assert "University of Testshire" not in page
+    assert response["Content-Disposition"] == 'attachment; filename="submission-stage-1.pdf"'
+    text = _pdf_text(response)
+    assert "The institution" in text
+    for withheld in ("University of Testshire", "Priya Shah", "priya.shah@example.ac.uk"):
+        assert withheld not in text
