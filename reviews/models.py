@@ -352,9 +352,11 @@ class ReviewerReminder(models.Model):
 
 
 class RoundOverdueNotice(models.Model):
-    """The note to ITSS that a round has overdue reviews: once a week while any is."""
+    """The note to ITSS that a round has overdue reviews: once a week while any is. The due
+    date is part of the key, so a round whose deadline moves is counted from the new one."""
 
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="notices")
+    due_on = models.DateField(help_text="The reviews' due date (UK) the weeks count from.")
     week = models.PositiveSmallIntegerField(help_text="Weeks after the reviews were due, from 0.")
     sent_on = models.DateField()
     email = models.ForeignKey(
@@ -363,7 +365,9 @@ class RoundOverdueNotice(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round", "week"], name="one_overdue_notice_a_week")
+            models.UniqueConstraint(
+                fields=["round", "due_on", "week"], name="one_overdue_notice_a_week"
+            )
         ]
 
     def __str__(self):

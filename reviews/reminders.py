@@ -75,7 +75,9 @@ def review_reminders_send_due(*, now: datetime | None = None) -> ReviewSweepResu
         Assignment.objects.filter(
             status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED),
             round__review_due_at__gte=now - timedelta(days=1),
-        ).select_related("round", "reviewer", "submission__organisation", "review")
+        )
+        .select_related("round__submission_round", "reviewer", "submission__organisation", "review")
+        .prefetch_related("review__scores__theme")
     )
     last_sent = _last_sent([a.pk for a in open_assignments])
     due = [
@@ -119,7 +121,10 @@ def _send_reviewer_reminders(due: list[ReviewerDue], *, today: date) -> int:
     mine = [d for d in due if (d.assignment.pk, d.kind, d.due_on) in claimed]
     if not mine:
         return 0
-    emails = email_queue_many([_reminder_email(d, today=today) for d in mine])
+    labels = selectors.institution_labels(d.assignment for d in mine)
+    emails = email_queue_many(
+        [_reminder_email(d, today=today, institution=labels[d.assignment.pk]) for d in mine]
+    )
     ReviewerReminder.objects.bulk_update(
         [
             ReviewerReminder(pk=claimed[(d.assignment.pk, d.kind, d.due_on)], email=email)
@@ -130,13 +135,13 @@ def _send_reviewer_reminders(due: list[ReviewerDue], *, today: date) -> int:
     return len(mine)
 
 
-def _reminder_email(due: ReviewerDue, *, today: date):
+def _reminder_email(due: ReviewerDue, *, today: date, institution: str):
     from .services import review_missing, reviewer_email_context
 
     assignment = due.assignment
     review = getattr(assignment, "review", None)
     context = {
-        **reviewer_email_context(assignment),
+        **reviewer_email_context(assignment, institution=institution),
         "days_left": (due.due_on - today).days,
         "missing": review_missing(review) if review is not None else [],
     }
@@ -162,13 +167,14 @@ def _send_overdue_notices(*, now: datetime, today: date) -> int:
     sent = 0
     for round_id, assignments in by_round.items():
         review_round: ReviewRound = assignments[0].round
-        week = max((today - uk_date(review_round.review_due_at)).days - 1, 0) // 7
+        due_on = uk_date(review_round.review_due_at)
+        week = max((today - due_on).days - 1, 0) // 7
         with transaction.atomic():
             claimed = claim_rows(
                 RoundOverdueNotice,
-                columns=["round_id", "week", "sent_on"],
-                rows=[[round_id, week, today]],
-                unique=["round_id", "week"],
+                columns=["round_id", "due_on", "week", "sent_on"],
+                rows=[[round_id, due_on, week, today]],
+                unique=["round_id", "due_on", "week"],
             )
             if not claimed:
                 continue
@@ -187,6 +193,8 @@ def _send_overdue_notices(*, now: datetime, today: date) -> int:
                     )
                 ]
             )
-            RoundOverdueNotice.objects.filter(pk=claimed[(round_id, week)]).update(email=email)
+            RoundOverdueNotice.objects.filter(pk=claimed[(round_id, due_on, week)]).update(
+                email=email
+            )
             sent += 1
     return sent

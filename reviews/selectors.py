@@ -383,8 +383,19 @@ def assignments_of(user) -> QuerySet[Assignment]:
     """A reviewer's assignments, newest round first, with what their dashboard shows."""
     return (
         Assignment.objects.filter(reviewer=user)
-        .select_related("round", "submission__organisation", "review")
-        .order_by("-round__review_due_at", "submission__organisation__name")
+        .select_related("round__submission_round", "submission__organisation", "review")
+        .order_by("-round__review_due_at", "submission__organisation__name", "pk")
+    )
+
+
+def review_with_scores(assignment: Assignment) -> Review | None:
+    """The assignment's review with its scores, their themes and levels (two queries)."""
+    return (
+        Review.objects.prefetch_related(
+            Prefetch("scores", queryset=ThemeScore.objects.select_related("theme", "level"))
+        )
+        .filter(assignment=assignment)
+        .first()
     )
 
 
@@ -400,7 +411,7 @@ def reviews_of_submission(submission: Submission, review_round: ReviewRound) -> 
         .prefetch_related(
             Prefetch("scores", queryset=ThemeScore.objects.select_related("theme", "level"))
         )
-        .order_by("-assignment__is_lead", "assignment__created_at")
+        .order_by("-assignment__is_lead", "assignment__created_at", "pk")
     )
 
 
@@ -474,8 +485,53 @@ def institution_label(review_round: ReviewRound, submission: Submission) -> str:
     or, when the round hides names, a letter fixed by the submission's place in the round."""
     if review_round.show_institution:
         return submission.organisation.name
-    ids = list(round_submissions(review_round).order_by("pk").values_list("pk", flat=True))
-    index = ids.index(submission.pk) if submission.pk in ids else len(ids)
+    return _letter_label(_round_submission_ids(review_round), submission.pk)
+
+
+def institution_labels(assignments: Iterable[Assignment]) -> dict[int, str]:
+    """``institution_label`` of each assignment, by assignment id, in at most two queries
+    however many assignments and rounds (the rounds' deadlines, then the submissions in the
+    windows of those that hide names)."""
+    assignments = list(assignments)
+    hidden = {a.round_id for a in assignments if not a.round.show_institution}
+    ids_by_round: dict[int, list[int]] = {round_id: [] for round_id in hidden}
+    if hidden:
+        deadlines = list(
+            ReviewRound.objects.order_by("submission_round__deadline").values_list(
+                "pk", "submission_round__deadline"
+            )
+        )
+        windows = {
+            pk: (deadlines[i - 1][1] if i else None, deadline)
+            for i, (pk, deadline) in enumerate(deadlines)
+            if pk in hidden
+        }
+        earliest = [after for after, _ in windows.values()]
+        found = Submission.objects.exclude(status=SubmissionStatus.IN_PROGRESS).filter(
+            due_at_submission__lte=max(until for _, until in windows.values())
+        )
+        if None not in earliest:
+            found = found.filter(due_at_submission__gt=min(earliest))
+        for pk, due in found.order_by("pk").values_list("pk", "due_at_submission"):
+            for round_id, (after, until) in windows.items():
+                if due <= until and (after is None or due > after):
+                    ids_by_round[round_id].append(pk)
+    labels = {}
+    for assignment in assignments:
+        if assignment.round.show_institution:
+            labels[assignment.pk] = assignment.submission.organisation.name
+        else:
+            ids = ids_by_round[assignment.round_id]
+            labels[assignment.pk] = _letter_label(ids, assignment.submission_id)
+    return labels
+
+
+def _round_submission_ids(review_round: ReviewRound) -> list[int]:
+    return list(round_submissions(review_round).order_by("pk").values_list("pk", flat=True))
+
+
+def _letter_label(ids: list[int], submission_id: int) -> str:
+    index = ids.index(submission_id) if submission_id in ids else len(ids)
     return f"Institution {_letters(index)}"
 
 

@@ -63,9 +63,10 @@ def _require_staff(actor, what: str) -> None:
 def reviewer_profile_save(*, actor, profile: ReviewerProfile, themes=None) -> ReviewerProfile:
     """Create or change a reviewer's profile (validated by its form); staff only.
 
-    Side effects: saves it and its themes; logs the change on the reviewer's profile. A
-    reviewer paused or untrained keeps their current assignments; they are only not
-    proposed or assigned new ones."""
+    Side effects: saves it and its themes; logs the change on the reviewer's profile; takes
+    them off any open review of the organisation now on their profile. A reviewer paused or
+    untrained keeps their current assignments; they are only not proposed or assigned new
+    ones."""
     _require_staff(actor, "change reviewer profiles")
     if not profile.user.is_reviewer:
         raise ApplicationError(f"{profile.user} is not a peer reviewer.")
@@ -74,6 +75,10 @@ def reviewer_profile_save(*, actor, profile: ReviewerProfile, themes=None) -> Re
     profile.save()
     if themes is not None:
         profile.themes.set(themes)
+    if profile.organisation_id:
+        conflicted_assignments_withdraw(
+            actor=actor, reviewer=profile.user, why="works at the organisation", about=profile
+        )
     state = "active" if profile.is_active else "paused"
     trained = f"trained {profile.trained_on:%-d %b %Y}" if profile.trained_on else "not trained"
     activity_record(
@@ -107,30 +112,46 @@ def conflict_declare(*, actor, organisation: Organisation, reason: str, note: st
         raise ApplicationError(
             f"You have already declared a conflict with {organisation}."
         ) from exc
-    actor.__dict__.pop("_tc_conflicts", None)
-    withdrawn = []
-    for assignment in Assignment.objects.filter(
+    conflicted_assignments_withdraw(
+        actor=actor,
         reviewer=actor,
-        submission__organisation=organisation,
-        status__in=(A.INVITED, A.ACCEPTED),
-    ):
-        withdrawn.append(
-            _assignment_move(
-                assignment,
-                to=A.WITHDRAWN,
-                actor=actor,
-                verb="withdrawn: conflict declared",
-                note=conflict.get_reason_display(),
-            )
+        why=f"declared: {conflict.get_reason_display().lower()}",
+        about=conflict,
+    )
+    return conflict
+
+
+def conflicted_assignments_withdraw(*, actor, reviewer, why: str, about) -> list[Assignment]:
+    """Take ``reviewer`` off every review they have not yet submitted of an organisation
+    they now have a conflict with (declared, or their organisation changed).
+
+    Side effects: withdraws each, logged with ``why``; emails the ITSS team the list, so
+    they assign someone else."""
+    reviewer.__dict__.pop("_tc_conflicts", None)
+    conflicts = conflicted_organisation_ids(reviewer)
+    withdrawn = [
+        _assignment_move(
+            assignment, to=A.WITHDRAWN, actor=actor, verb="withdrawn: conflict", note=why
         )
-    if withdrawn:
+        for assignment in Assignment.objects.filter(
+            reviewer=reviewer,
+            submission__organisation__in=conflicts,
+            status__in=(A.INVITED, A.ACCEPTED),
+        ).select_related("round", "submission__organisation")
+    ]
+    for organisation in {a.submission.organisation for a in withdrawn}:
         email_send(
             to=[settings.ITSS_TEAM_EMAIL],
             template="reviews/conflict_withdrawn",
-            context={"reviewer": actor, "organisation": organisation, "assignments": withdrawn},
-            about=conflict,
+            context={
+                "reviewer": reviewer,
+                "organisation": organisation,
+                "why": why,
+                "assignments": [a for a in withdrawn if a.submission.organisation == organisation],
+            },
+            about=about,
         )
-    return conflict
+    return withdrawn
 
 
 @transaction.atomic
@@ -313,13 +334,16 @@ def _notify_assigned(assignment: Assignment, *, today: date) -> None:
     reminder.save(update_fields=["email"])
 
 
-def reviewer_email_context(assignment: Assignment) -> dict:
+def reviewer_email_context(assignment: Assignment, *, institution: str | None = None) -> dict:
+    """What every email to a reviewer about ``assignment`` says (``institution``: its label,
+    when the caller has worked it out for many at once)."""
     review_round = assignment.round
     return {
         "assignment": assignment,
         "reviewer": assignment.reviewer,
         "round": review_round,
-        "institution": selectors.institution_label(review_round, assignment.submission),
+        "institution": institution
+        or selectors.institution_label(review_round, assignment.submission),
         "stage_number": assignment.submission.stage_number,
         "path": assignment.get_absolute_url(),
     }
@@ -459,10 +483,9 @@ def review_save(
 
 def review_missing(review: Review) -> list[str]:
     """What a review still lacks before it can be submitted."""
-    missing = [
-        f"A score for {score.theme}" for score in review.scores.all() if score.level_id is None
-    ]
-    missing += [f"A comment on {score.theme}" for score in review.scores.all() if not score.comment]
+    scores = list(review.scores.all())  # prefetched with their themes by the callers
+    missing = [f"A score for {score.theme}" for score in scores if score.level_id is None]
+    missing += [f"A comment on {score.theme}" for score in scores if not score.comment]
     for field in ("strengths", "areas_to_develop", "recommendations"):
         if not getattr(review, field):
             missing.append(Review._meta.get_field(field).verbose_name.capitalize())

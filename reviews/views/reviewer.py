@@ -35,7 +35,7 @@ def dashboard(request):
     current = [
         a for a in assignments if a.status in (AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
     ]
-    labels = {a.pk: selectors.institution_label(a.round, a.submission) for a in current}
+    labels = selectors.institution_labels(current)
     return render(
         request,
         "reviews/reviewer_dashboard.html",
@@ -63,11 +63,9 @@ def _assignment_for(request, pk) -> Assignment:
 
 def _page(request, assignment, *, review_form=None, decline_form=None, status=200):
     submission = plan_selectors.submission_for_editing(assignment.submission)
-    review = (
-        getattr(assignment, "review", None)
-        if assignment.status != AssignmentStatus.INVITED
-        else None
-    )
+    review = None
+    if assignment.status != AssignmentStatus.INVITED:
+        review = selectors.review_with_scores(assignment)
     if (
         review is not None
         and review_form is None
@@ -107,7 +105,8 @@ def _page(request, assignment, *, review_form=None, decline_form=None, status=20
 
 
 def _review_form(review, data=None):
-    scores = list(review.scores.select_related("theme", "level"))
+    """The review form, from a review whose scores are prefetched with their themes."""
+    scores = list(review.scores.all())
     return ReviewForm(
         data,
         scores=scores,
@@ -131,6 +130,7 @@ def assignment_detail(request, pk):
 @require_POST
 def assignment_accept(request, pk):
     assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.respond_to_assignment", assignment)
     try:
         services.assignment_accept(actor=request.user, assignment=assignment)
     except ApplicationError as exc:
@@ -144,6 +144,7 @@ def assignment_accept(request, pk):
 @require_POST
 def assignment_decline(request, pk):
     assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.respond_to_assignment", assignment)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         return _page(request, assignment, decline_form=form, status=400)
@@ -162,7 +163,7 @@ def assignment_decline(request, pk):
 @require_POST
 def review_save(request, pk):
     assignment = _assignment_for(request, pk)
-    review = getattr(assignment, "review", None)
+    review = selectors.review_with_scores(assignment)
     if review is None or assignment.status != AssignmentStatus.ACCEPTED:
         messages.error(request, "This review cannot be changed now.")
         return redirect(assignment.get_absolute_url())

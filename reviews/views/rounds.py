@@ -247,7 +247,7 @@ def round_export(request, pk):
             "reviewer", "submission__organisation", "review__suggested_outcome"
         )
         .prefetch_related("review__scores__level")
-        .order_by("submission__organisation__name", "submission__stage_number", "-is_lead")
+        .order_by("submission__organisation__name", "submission__stage_number", "-is_lead", "pk")
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

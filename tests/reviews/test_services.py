@@ -76,8 +76,25 @@ def test_declaring_a_conflict_later_withdraws_the_open_assignment(autumn, stage,
 
     assert Assignment.objects.get(reviewer=team[2]).status == A.WITHDRAWN
     assert [m.subject for m in mail.outbox] == [
-        "Cara Diaz declared a conflict with University of Testshire: 1 assignment withdrawn"
+        "Cara Diaz has a conflict with University of Testshire: 1 assignment withdrawn"
     ]
+
+
+def test_moving_a_reviewer_to_the_organisation_takes_them_off_its_review(
+    autumn, stage, team, on_commit
+):
+    assign(autumn, stage, team)
+    profile = team[1].reviewer_profile
+    profile.organisation = stage.organisation
+    mail.outbox.clear()
+
+    with on_commit(execute=True):
+        services.reviewer_profile_save(actor=StaffFactory(), profile=profile)
+
+    assert Assignment.objects.get(reviewer=team[1]).status == A.WITHDRAWN
+    assert Assignment.objects.filter(status=A.INVITED).count() == 2
+    (notice,) = mail.outbox
+    assert "(works at the organisation)" in notice.body
 
 
 def test_a_conflict_needs_a_reason_and_is_declared_once(stage, team):
