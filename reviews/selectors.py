@@ -129,10 +129,22 @@ class SubmissionProgress:
     team_size: int
     feedback: Feedback | None
     now: datetime
+    conflicts: dict[int, set[int]] = field(default_factory=dict)  # by reviewer
 
     @property
     def team(self) -> list[Assignment]:
         return [a for a in self.assignments if a.is_active]
+
+    @property
+    def conflicted(self) -> list[Assignment]:
+        """Open places held by a reviewer who has since come to a conflict (say by joining
+        the organisation's team): staff take them off and assign someone else."""
+        return [
+            a
+            for a in self.team
+            if a.status != AssignmentStatus.SUBMITTED
+            and self.submission.organisation_id in self.conflicts.get(a.reviewer_id, ())
+        ]
 
     @property
     def lead(self) -> Assignment | None:
@@ -235,6 +247,9 @@ def round_progress(review_round: ReviewRound, *, now: datetime | None = None) ->
         )
         .order_by("organisation__name", "stage_number")
     )
+    conflicts = conflicts_by_reviewer(
+        {a.reviewer_id for s in submissions for a in s.round_assignments}
+    )
     rows = [
         SubmissionProgress(
             submission=s,
@@ -242,6 +257,7 @@ def round_progress(review_round: ReviewRound, *, now: datetime | None = None) ->
             team_size=review_round.team_size,
             feedback=s.fb[0] if s.fb else None,
             now=now,
+            conflicts=conflicts,
         )
         for s in submissions
     ]
@@ -336,8 +352,8 @@ def round_proposals(review_round: ReviewRound) -> list[Proposal]:
     """A proposed team for every submission of the round short of reviewers, made in turn
     so that the load of each proposal counts in the next. A fixed number of queries."""
     progress = round_progress(review_round)
-    pool = assignable_profiles()
-    loads = loads_in_round(review_round)
+    pool = [profile for profile, _ in progress.loads]
+    loads = Counter({profile.user_id: load for profile, load in progress.loads})
     conflicts = conflicts_by_reviewer(p.user_id for p in pool)
     experience = reviews_completed()
     themes = list(themes_in_use())

@@ -32,9 +32,10 @@ SMALL, LARGE = 5, 50
 # middleware) and the navigation's memberships (4).
 # The round page: 4 + the round with its submission round, the previous round's deadline
 # (the round's window), the round's submissions with their organisations, their
-# assignments in the round with reviewers, their feedback, the reviewers' loads, the
-# assignable profiles and their themes (8).
-ROUND_QUERIES = 12
+# assignments in the round with reviewers, their feedback, the team's conflicts
+# (memberships, declared, profile organisations), the reviewers' loads, the assignable
+# profiles and their themes (11).
+ROUND_QUERIES = 15
 # The bulk proposal page: 4 + the round, then everything of the round page but the round
 # (7), the assignable profiles and their themes again, the loads again, the conflicts
 # (memberships, declared, home organisations), the reviews completed, the active themes.

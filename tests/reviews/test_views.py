@@ -377,3 +377,18 @@ def test_a_round_that_hides_names_gives_reviewers_a_pdf_without_them(
     assert "The institution" in text
     for withheld in ("University of Testshire", "Priya Shah", "priya.shah@example.ac.uk"):
         assert withheld not in text
+
+
+def test_a_reviewer_who_joins_the_organisation_is_flagged_on_the_round_page(
+    as_staff, autumn, stage, team
+):
+    from tests.factories import MembershipFactory
+
+    assign(autumn, stage, team)
+    MembershipFactory(user=team[1], organisation=stage.organisation, role="contributor")
+
+    page = as_staff.get(autumn.get_absolute_url())
+
+    (row,) = page.context["progress"].rows
+    assert [a.reviewer for a in row.conflicted] == [team[1]]
+    assert page.content.decode().count("Conflict of interest: take off") == 1
