@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import CyclePolicy, DueDateExtension, RatingLevel, Submission, SubmissionRound
 
 
@@ -32,18 +34,7 @@ class DueDateExtensionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
-    """Read only: submissions change through the portal's own pages and services."""
-
+class SubmissionAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "stage_number", "status", "submitted_at", "published_at"]
     list_filter = ["status", "stage_number"]
     search_fields = ["organisation__name"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

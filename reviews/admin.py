@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Assignment, Conflict, Feedback, Outcome, ReviewerProfile, ScoreLevel
 
 
@@ -38,26 +40,13 @@ class ConflictAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnly(admin.ModelAdmin):
-    """Assignments and feedback move only through the portal's own pages and services."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Assignment)
-class AssignmentAdmin(_ReadOnly):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["submission", "reviewer", "round", "is_lead", "status"]
     list_filter = ["status", "round"]
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(_ReadOnly):
+class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["submission", "round", "status", "outcome", "released_at"]
     list_filter = ["status", "round"]

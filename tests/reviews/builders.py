@@ -4,10 +4,13 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
+from accounts.enums import InvitationRole
+from accounts.services import invitation_accept, invitation_create
 from action_plans.deadlines import uk_datetime
 from action_plans.models import SubmissionRound
 from core.models import Theme
 from reviews import services
+from reviews.enums import ConflictReason
 from reviews.models import Outcome, ReviewerProfile, ReviewRound, ScoreLevel
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
 from tests.factories import ReviewerFactory, StaffFactory
@@ -104,3 +107,34 @@ def review_tag(reviewer) -> str:
 def now_in_review() -> datetime:
     """A moment during the round: after the submissions were due, before the reviews."""
     return timezone.make_aware(datetime(2025, 11, 3, 10, 0))
+
+
+# The three ways a reviewer comes to have a conflict with an organisation.
+
+
+def conflict_by_profile(*, staff, reviewer, organisation) -> None:
+    """Staff record that the reviewer works there."""
+    profile = ReviewerProfile.objects.get(user=reviewer)
+    profile.organisation = organisation
+    services.reviewer_profile_save(actor=staff, profile=profile)
+
+
+def conflict_by_membership(*, staff, reviewer, organisation) -> None:
+    """The reviewer joins the organisation's team through an invitation."""
+    invitation = invitation_create(
+        inviter=staff,
+        email=reviewer.email,
+        role=InvitationRole.CONTRIBUTOR,
+        organisation=organisation,
+    )
+    invitation_accept(invitation=invitation, user=reviewer)
+
+
+def conflict_by_declaration(*, staff, reviewer, organisation) -> None:
+    """The reviewer declares a close collaboration."""
+    services.conflict_declare(
+        actor=reviewer,
+        organisation=organisation,
+        reason=ConflictReason.COLLABORATION,
+        note="We share a facility.",
+    )

@@ -17,9 +17,7 @@ import pytest
 from django.urls import resolve, reverse
 from pypdf import PdfReader
 
-from accounts.enums import InvitationRole
 from accounts.models import Invitation, Membership, User
-from accounts.services import invitation_accept, invitation_create
 from action_plans import packs
 from action_plans import services as plan_services
 from action_plans.deadlines import uk_datetime
@@ -50,7 +48,16 @@ from tests.action_plans.builders import (
 from tests.conftest import with_totp
 from tests.factories import StaffFactory, UserFactory
 
-from .builders import assign, review_round, review_tag, reviewer, write_review
+from .builders import (
+    assign,
+    conflict_by_declaration,
+    conflict_by_membership,
+    conflict_by_profile,
+    review_round,
+    review_tag,
+    reviewer,
+    write_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -198,31 +205,6 @@ def _written_feedback(world: World) -> Feedback:
 # The three ways the assigned reviewer comes to have a conflict with the organisation.
 
 
-def conflict_by_profile(world: World) -> None:
-    profile = ReviewerProfile.objects.get(user=world.reviewer)
-    profile.organisation = world.organisation
-    services.reviewer_profile_save(actor=world.staff, profile=profile)
-
-
-def conflict_by_membership(world: World) -> None:
-    invitation = invitation_create(
-        inviter=world.staff,
-        email=world.reviewer.email,
-        role=InvitationRole.CONTRIBUTOR,
-        organisation=world.organisation,
-    )
-    invitation_accept(invitation=invitation, user=world.reviewer)
-
-
-def conflict_by_declaration(world: World) -> None:
-    services.conflict_declare(
-        actor=world.reviewer,
-        organisation=world.organisation,
-        reason=ConflictReason.COLLABORATION,
-        note="We share a facility.",
-    )
-
-
 CONFLICT_WAYS = {
     "conflicted_profile": conflict_by_profile,
     "conflicted_member": conflict_by_membership,
@@ -230,12 +212,16 @@ CONFLICT_WAYS = {
 }
 
 
+def make_conflicted(role: str, world: World) -> None:
+    CONFLICT_WAYS[role](staff=world.staff, reviewer=world.reviewer, organisation=world.organisation)
+
+
 def signed_in(client, role: str, world: World):
     """Sign ``client`` in as ``role`` in ``world``; the user, or None when anonymous."""
     if role == "anonymous":
         return None
     if role in CONFLICT_WAYS:
-        CONFLICT_WAYS[role](world)
+        make_conflicted(role, world)
     user = {
         "outsider": UserFactory,
         "lead": lambda: world.institution_lead,

@@ -11,18 +11,25 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from accounts.enums import InvitationRole
 from accounts.models import User
-from accounts.services import invitation_accept, invitation_create
 from action_plans.models import Submission
 from reviews import rules as review_rules
 from reviews import services
-from reviews.enums import ConflictReason, OthersReviews
-from reviews.models import Assignment, Feedback, ReviewerProfile, ReviewRound
+from reviews.enums import OthersReviews
+from reviews.models import Assignment, Feedback, ReviewRound
 from tests.action_plans.builders import announced_organisation, lead_of
 from tests.factories import MembershipFactory, StaffFactory, UserFactory
 
-from .builders import assign, review_round, reviewer, submitted_stage, write_review
+from .builders import (
+    assign,
+    conflict_by_declaration,
+    conflict_by_membership,
+    conflict_by_profile,
+    review_round,
+    reviewer,
+    submitted_stage,
+    write_review,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,36 +74,15 @@ def fresh(user):
 # The three ways to a conflict with the submitting organisation.
 
 
-def conflict_by_profile(s: Scene, user) -> None:
-    profile = ReviewerProfile.objects.get(user=user)
-    profile.organisation = s.organisation
-    services.reviewer_profile_save(actor=s.staff, profile=profile)
-
-
-def conflict_by_membership(s: Scene, user) -> None:
-    invitation = invitation_create(
-        inviter=s.staff,
-        email=user.email,
-        role=InvitationRole.CONTRIBUTOR,
-        organisation=s.organisation,
-    )
-    invitation_accept(invitation=invitation, user=user)
-
-
-def conflict_by_declaration(s: Scene, user) -> None:
-    services.conflict_declare(
-        actor=user,
-        organisation=s.organisation,
-        reason=ConflictReason.COLLABORATION,
-        note="We share a facility.",
-    )
-
-
 CONFLICT_WAYS = {
     "profile": conflict_by_profile,
     "membership": conflict_by_membership,
     "declared": conflict_by_declaration,
 }
+
+
+def make_conflicted(way: str, s: Scene, user) -> None:
+    CONFLICT_WAYS[way](staff=s.staff, reviewer=user, organisation=s.organisation)
 
 
 # Submission level: who looks at the scene's submission ----------------------------------
@@ -148,7 +134,7 @@ def _deactivated(s: Scene):
 def _conflicted(way: str, *, submitted: bool):
     def build(s: Scene):
         person = _lead_reviewer_submitted(s) if submitted else s.team[0]
-        CONFLICT_WAYS[way](s, person)
+        make_conflicted(way, s, person)
         return person
 
     return build
@@ -266,8 +252,8 @@ def test_submission_permissions(build, expected):
 def test_no_submission_means_no(predicate):
     s = scene()
     write_review(s.assignments[0])
-    for way in CONFLICT_WAYS.values():
-        way(s, s.team[0])
+    for way in CONFLICT_WAYS:
+        make_conflicted(way, s, s.team[0])
 
     assert predicate.test(fresh(s.team[0]), None) is False
 
@@ -278,7 +264,7 @@ def test_no_submission_means_no(predicate):
 def _own_conflicted(way: str):
     def build(s: Scene):
         person = _lead_reviewer_submitted(s)
-        CONFLICT_WAYS[way](s, person)
+        make_conflicted(way, s, person)
         return person
 
     return build
