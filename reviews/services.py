@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import MembershipRole
@@ -526,8 +527,6 @@ def review_submit(*, actor, assignment: Assignment, now: datetime | None = None)
 
 
 def feedback_path(review_round: ReviewRound, submission: Submission) -> str:
-    from django.urls import reverse
-
     return reverse("reviews:moderate", kwargs={"pk": review_round.pk, "submission": submission.pk})
 
 

@@ -52,15 +52,13 @@ def lead_feedback(request, pk):
 
 
 def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, str]]):
-    reviews = selectors.reviews_of_submission(submission, review_round)
-    themes = list(themes_in_use())
+    """The page, and its posts: starting the feedback, or saving it."""
     feedback = (
         Feedback.objects.filter(round=review_round, submission=submission)
         .select_related("outcome", "released_by", "updated_by")
         .prefetch_related("themes__theme")
         .first()
     )
-    form, status = None, 200
     if request.method == "POST" and request.POST.get("start"):
         try:
             services.feedback_start(
@@ -69,65 +67,77 @@ def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, st
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect(request.path + "#feedback")
-    if feedback is not None and not feedback.is_released:
-        form = FeedbackForm(
-            request.POST or None,
-            initial={
-                "version": feedback.version,
-                "outcome": feedback.outcome_id,
-                "summary": feedback.summary,
-                "strengths": feedback.strengths,
-                "areas_to_develop": feedback.areas_to_develop,
-                "recommendations": feedback.recommendations,
-            },
-            theme_rows=list(feedback.themes.all()),
+    if request.method == "POST" and (feedback is None or feedback.is_released):
+        messages.error(
+            request,
+            "Start the feedback first."
+            if feedback is None
+            else "Released feedback cannot be changed.",
         )
-        if request.method == "POST":
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    services.feedback_save(
-                        actor=request.user,
-                        feedback=feedback,
-                        version=data["version"],
-                        outcome=data["outcome"],
-                        summary=data["summary"],
-                        strengths=data["strengths"],
-                        areas_to_develop=data["areas_to_develop"],
-                        recommendations=data["recommendations"],
-                        themes=form.theme_texts(),
-                    )
-                except services.StaleEdit as exc:
-                    form.add_error(None, exc.message)
-                    status = CONFLICT
-                except ApplicationError as exc:
-                    form.add_error(None, exc.message)
-                    status = 400
-                else:
-                    messages.success(request, "Feedback saved.")
-                    return redirect(request.path + "#feedback")
-            else:
-                status = 400
-    elif request.method == "POST":
-        messages.error(request, "Released feedback cannot be changed.")
         return redirect(request.path)
-    return render(
-        request,
-        PAGE,
-        {
-            "round": review_round,
-            "submission": submission,
-            "organisation": submission.organisation,
-            "reviews": reviews,
-            "summaries": selectors.theme_summaries(reviews, themes),
-            "feedback": feedback,
-            "missing": services.feedback_missing(feedback) if feedback else [],
-            "form": form,
-            "crumbs": crumbs,
-            "submitted_reviews": [r for r in reviews if r.is_submitted],
+    form, status = None, 200
+    if feedback is not None and not feedback.is_released:
+        form = _feedback_form(feedback, request.POST or None)
+        if request.method == "POST":
+            status = _feedback_save(request, feedback, form)
+            if status == 302:
+                messages.success(request, "Feedback saved.")
+                return redirect(request.path + "#feedback")
+    reviews = selectors.reviews_of_submission(submission, review_round)
+    context = {
+        "round": review_round,
+        "submission": submission,
+        "organisation": submission.organisation,
+        "reviews": reviews,
+        "submitted_reviews": [r for r in reviews if r.is_submitted],
+        "summaries": selectors.theme_summaries(reviews, list(themes_in_use())),
+        "feedback": feedback,
+        "missing": services.feedback_missing(feedback) if feedback else [],
+        "form": form,
+        "crumbs": crumbs,
+    }
+    return render(request, PAGE, context, status=status)
+
+
+def _feedback_form(feedback: Feedback, data=None) -> FeedbackForm:
+    return FeedbackForm(
+        data,
+        initial={
+            "version": feedback.version,
+            "outcome": feedback.outcome_id,
+            "summary": feedback.summary,
+            "strengths": feedback.strengths,
+            "areas_to_develop": feedback.areas_to_develop,
+            "recommendations": feedback.recommendations,
         },
-        status=status,
+        theme_rows=list(feedback.themes.all()),
     )
+
+
+def _feedback_save(request, feedback: Feedback, form: FeedbackForm) -> int:
+    """Save the posted feedback; the status to answer (302 when saved)."""
+    if not form.is_valid():
+        return 400
+    data = form.cleaned_data
+    try:
+        services.feedback_save(
+            actor=request.user,
+            feedback=feedback,
+            version=data["version"],
+            outcome=data["outcome"],
+            summary=data["summary"],
+            strengths=data["strengths"],
+            areas_to_develop=data["areas_to_develop"],
+            recommendations=data["recommendations"],
+            themes=form.theme_texts(),
+        )
+    except services.StaleEdit as exc:
+        form.add_error(None, exc.message)
+        return CONFLICT
+    except ApplicationError as exc:
+        form.add_error(None, exc.message)
+        return 400
+    return 302
 
 
 @login_required

@@ -166,16 +166,14 @@ def round_assign_all(request, pk):
         for proposal in proposals:
             if not proposal.reviewers:
                 continue
-            has_lead = proposal.submission.review_assignments.filter(
-                is_lead=True, status__in=selectors.ACTIVE
-            ).exists()
             try:
+                # The proposal lists its lead first: the service makes the first named the
+                # lead when the team has none yet.
                 services.reviewers_assign(
                     actor=request.user,
                     review_round=review_round,
                     submission=proposal.submission,
                     reviewers=[p.user for p in proposal.reviewers],
-                    lead=None if has_lead else proposal.lead.user,
                 )
             except ApplicationError as exc:
                 refused.append(f"{proposal.submission}: {exc.message}")
