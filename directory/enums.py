@@ -87,3 +87,7 @@ NEXT_ACTION: dict[str, str] = {
     S.LAPSED: "Restore once it is back on track, or withdraw",
     S.WITHDRAWN: "",
 }
+
+# Whom the public directory lists: announced (from the announcement date), active, or
+# lapsed (lapsing removes nothing; the directory marks it).
+PUBLIC_STATUSES = (S.ANNOUNCED, S.ACTIVE, S.LAPSED)

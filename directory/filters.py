@@ -1,9 +1,9 @@
 import django_filters
 from django import forms
 
-from .enums import OnboardingStatus, OrganisationKind, Region
+from .enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from .models import Organisation
-from .selectors import organisation_search
+from .selectors import directory_search, organisation_search
 
 
 class PipelineFilter(django_filters.FilterSet):
@@ -39,3 +39,88 @@ class PipelineFilter(django_filters.FilterSet):
 
     def only_lapsing(self, queryset, name, value):
         return queryset.filter(pk__in=self.lapsing_ids)
+
+
+SORTS = {
+    "name": ("Name, A to Z", ("name",)),
+    "newest": ("Newest first", ("-announced_on", "name")),
+    "oldest": ("Longest standing first", ("announced_on", "name")),
+}
+# What the public directory's status filter offers: announced counts as active.
+PUBLIC_STATUS_CHOICES = [("active", "Active"), ("lapsed", "Lapsed")]
+STAGE_CHOICES = [
+    ("0", "No stage submitted yet"),
+    ("1", "Stage 1 submitted"),
+    ("2", "Stage 2 submitted"),
+    ("3", "Stage 3 or later submitted"),
+]
+
+
+class DirectoryFilter(django_filters.FilterSet):
+    """The public directory's search, filters and order. Every value lives in the address,
+    so any state of the page can be shared."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search by name",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, empty_label="All kinds")
+    org_type = django_filters.ChoiceFilter(
+        choices=OrganisationType.choices, label="Type", empty_label="All types"
+    )
+    region = django_filters.ChoiceFilter(
+        choices=Region.choices, label="Nation or region", empty_label="All nations and regions"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=PUBLIC_STATUS_CHOICES,
+        label="Status",
+        empty_label="Active or lapsed",
+        method="by_status",
+    )
+    joined = django_filters.NumberFilter(
+        field_name="announced_on",
+        lookup_expr="year",
+        label="Year joined",
+        widget=forms.NumberInput(attrs={"min": 2017, "max": 2100, "inputmode": "numeric"}),
+    )
+    stage = django_filters.ChoiceFilter(
+        choices=STAGE_CHOICES, label="Stage", empty_label="Any stage", method="by_stage"
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        label="Order",
+        empty_label="Best match or name",
+        method="sort_by",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "org_type", "region", "status", "joined", "stage", "sort"]
+
+    def search(self, queryset, name, value):
+        return directory_search(queryset, value)
+
+    def by_status(self, queryset, name, value):
+        if value == "lapsed":
+            return queryset.filter(status=OnboardingStatus.LAPSED)
+        return queryset.exclude(status=OnboardingStatus.LAPSED)
+
+    def by_stage(self, queryset, name, value):
+        number = int(value)
+        if number == 0:
+            return queryset.filter(latest_stage__isnull=True)
+        if number == 3:
+            return queryset.filter(latest_stage__gte=3)
+        return queryset.filter(latest_stage=number)
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value][1])
+
+    @property
+    def qs(self):
+        found = super().qs
+        # Without an order chosen: best match when searching, else by name.
+        if not self.form.cleaned_data.get("sort") and not self.form.cleaned_data.get("q"):
+            found = found.order_by("name")
+        return found

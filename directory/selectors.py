@@ -4,12 +4,14 @@ from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Value
 from django.utils import timezone
 
 from accounts.rules import is_itss_staff
+from action_plans.enums import SubmissionStatus  # plain choices: no models loaded
 
-from .enums import OnboardingStatus, OrganisationKind
+from .enums import PUBLIC_STATUSES, OnboardingStatus, OrganisationKind
 from .models import Organisation
 
 if TYPE_CHECKING:
@@ -32,6 +34,94 @@ def organisation_search(queryset: QuerySet[Organisation], term: str) -> QuerySet
     return queryset.filter(
         Q(name__icontains=term) | Q(short_name__icontains=term) | Q(slug__icontains=term)
     )
+
+
+# The public directory --------------------------------------------------------------------
+
+# How alike a search term and a word of a name must be (PostgreSQL trigram word similarity,
+# 0 to 1) to count as a match: "nottingam" finds Nottingham, "nothing" does not.
+TRIGRAM_THRESHOLD = 0.5
+# On SQLite, the fallback when nothing contains the term: names this close (difflib ratio).
+CLOSE_MATCH_CUTOFF = 0.8
+
+
+def public_organisations() -> QuerySet[Organisation]:
+    """Organisations the public may see: announced (on or before today), active or lapsed.
+    A lapsed organisation stays listed, marked "Lapsed": lapsing removes nothing."""
+    return Organisation.objects.filter(
+        status__in=PUBLIC_STATUSES, announced_on__lte=timezone.localdate()
+    )
+
+
+def directory_organisations() -> QuerySet[Organisation]:
+    """The public organisations with what the directory lists about each: the latest
+    stage each has submitted (``latest_stage``, None before its first)."""
+    return public_organisations().annotate(
+        latest_stage=Max(
+            "submissions__stage_number",
+            filter=~Q(submissions__status=SubmissionStatus.IN_PROGRESS),
+        )
+    )
+
+
+def directory_search(queryset: QuerySet[Organisation], term: str) -> QuerySet[Organisation]:
+    """``queryset`` narrowed to organisations whose name or short name matches ``term``,
+    most relevant first, tolerant of typos and accents.
+
+    On PostgreSQL: unaccented substring, full-text (simple configuration, unaccented) and
+    trigram word similarity, ranked by similarity. On SQLite: a case-insensitive substring
+    of the name or short name, and when nothing contains it, the names closest to it."""
+    term = " ".join(term.split())[:100]
+    if not term:
+        return queryset
+    if connection.vendor == "postgresql":
+        return _postgres_search(queryset, term)
+    found = queryset.filter(Q(name__icontains=term) | Q(short_name__icontains=term))
+    if not found.exists():
+        found = queryset.filter(pk__in=_close_names(queryset, term))
+    return found.order_by("name")
+
+
+def _postgres_search(queryset, term):
+    from django.contrib.postgres.lookups import Unaccent
+    from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
+    from django.db.models.functions import Greatest
+
+    plain = Unaccent(Value(term))
+    vector = SearchVector(Unaccent("name"), Unaccent("short_name"), config="simple")
+    return (
+        queryset.annotate(
+            similarity=Greatest(
+                TrigramWordSimilarity(plain, Unaccent("name")),
+                TrigramWordSimilarity(plain, Unaccent("short_name")),
+            ),
+            matched=vector,
+        )
+        .filter(
+            Q(name__unaccent__icontains=term)
+            | Q(short_name__unaccent__icontains=term)
+            | Q(matched=SearchQuery(plain, config="simple", search_type="plain"))
+            | Q(similarity__gte=TRIGRAM_THRESHOLD)
+        )
+        .order_by("-similarity", "name")
+    )
+
+
+def _close_names(queryset, term: str) -> list[int]:
+    """Ids of organisations one of whose words (or whose short name) is close to a word of
+    ``term``: a typo-tolerant fallback where the database has no trigram search."""
+    import difflib
+
+    wanted = [word for word in term.casefold().split() if len(word) > 2]
+    found = []
+    for pk, name, short in queryset.values_list("pk", "name", "short_name"):
+        words = (name + " " + short).casefold().split()
+        if wanted and all(
+            difflib.get_close_matches(word, words, n=1, cutoff=CLOSE_MATCH_CUTOFF)
+            for word in wanted
+        ):
+            found.append(pk)
+    return found
 
 
 def pipeline_counts(queryset: QuerySet[Organisation]) -> list[dict]:

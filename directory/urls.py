@@ -28,5 +28,6 @@ urlpatterns = [
         workspace.public_details_edit,
         name="public_details",
     ),
+    path("organisations/", public.directory, name="directory"),
     path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
 ]

@@ -1,23 +1,14 @@
 """The public page of an organisation in the network."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from action_plans.selectors import actions_by_theme, published_plan, themes_in_use
 
-from ..enums import OnboardingStatus
+from ..filters import DirectoryFilter
 from ..models import Organisation
-
-# A lapsed organisation stays listed, marked “Lapsed”: lapsing removes nothing.
-PUBLIC_STATUSES = (OnboardingStatus.ANNOUNCED, OnboardingStatus.ACTIVE, OnboardingStatus.LAPSED)
-
-
-def public_organisations():
-    """Organisations the public may see: announced (on or before today), active or lapsed."""
-    return Organisation.objects.filter(
-        status__in=PUBLIC_STATUSES, announced_on__lte=timezone.localdate()
-    )
+from ..selectors import directory_organisations, public_organisations
 
 
 @require_GET
@@ -31,3 +22,23 @@ def public_organisation(request, slug):
         "directory/organisation_public.html",
         {"organisation": organisation, "plan": plan, "by_theme": by_theme},
     )
+
+
+DIRECTORY_PAGE_SIZE = 24
+
+
+@require_GET
+def directory(request):
+    """Every signatory and supporter, searchable and filtered, one shareable address per
+    state; htmx swaps the results in place, and the form works without JavaScript."""
+    filterset = DirectoryFilter(request.GET, queryset=directory_organisations())
+    # A hand-edited address with an invalid value shows the form's error, not a 500.
+    results = filterset.qs if filterset.is_valid() else Organisation.objects.order_by("name").none()
+    page = Paginator(results, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    template = "directory/organisation_list.html"
+    if request.htmx and request.htmx.target == "directory-results":
+        template += "#results"
+    return render(request, template, context)

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Search lookups (unaccent, trigrams) on PostgreSQL; nothing on SQLite.
+    "django.contrib.postgres",
     "allauth",
     "allauth.account",
     "allauth.mfa",

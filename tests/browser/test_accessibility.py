@@ -47,6 +47,12 @@ def _organisation_with_history(staff):
 PAGES = {
     "home": (None, lambda org: "/", "The Technician Commitment", "The four themes"),
     "login": (None, lambda org: "/accounts/login/", "Sign in", "No account yet?"),
+    "directory": (
+        None,
+        lambda org: "/organisations/",
+        "Directory",
+        "Royal Society of Glassblowing",
+    ),
     "pipeline": (
         "staff",
         lambda org: "/staff/pipeline/",

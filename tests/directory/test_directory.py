@@ -1,0 +1,251 @@
+"""The public directory: who it lists, search, every filter, order, pages, in place and not."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+from directory.models import Organisation
+from tests.action_plans.builders import announced_organisation, lead_of, started, submitted
+from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+S = OnboardingStatus
+URL = reverse("directory:directory")
+# For the public (no session): the count and the page of organisations, with the latest
+# stage each submitted. On SQLite a search first asks whether anything contains the term
+# (else it looks for the closest names).
+DIRECTORY_QUERIES = 2
+
+
+def listed(**fields) -> Organisation:
+    """An organisation the public may see."""
+    values = {"status": S.ACTIVE, "announced_on": date(2019, 12, 1), **fields}
+    return OrganisationFactory(**values)
+
+
+def names(client, query: str = "", **params) -> list[str]:
+    response = client.get(URL + (f"?{query}" if query else ""), params)
+    assert response.status_code == 200
+    return [org.name for org in response.context["page"].object_list]
+
+
+@pytest.fixture
+def network():
+    return [
+        listed(name="University of Nottingham", short_name="Nottingham"),
+        listed(
+            name="Imperial College London",
+            short_name="Imperial",
+            announced_on=date(2017, 5, 15),
+            region=Region.LONDON,
+        ),
+        listed(
+            name="Université de Montréal",
+            short_name="UdeM",
+            region=Region.OUTSIDE_UK,
+            country="Canada",
+            announced_on=date(2023, 11, 1),
+        ),
+        listed(
+            name="Royal Society of Chemistry",
+            short_name="RSC",
+            kind=OrganisationKind.SUPPORTER,
+            org_type=OrganisationType.LEARNED_SOCIETY,
+        ),
+        listed(name="University of Lapsington", status=S.LAPSED, lapsed_on=date(2026, 6, 1)),
+    ]
+
+
+def test_it_lists_the_public_organisations_only(client, network):
+    OrganisationFactory(name="Enquiring University", status=S.ENQUIRY)
+    OrganisationFactory(name="Withdrawn University", status=S.WITHDRAWN)
+    OrganisationFactory(
+        name="Announced Tomorrow University",
+        status=S.ANNOUNCED,
+        announced_on=timezone.localdate() + timedelta(days=1),
+    )
+
+    assert names(client) == sorted(org.name for org in network)
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("Nottingham", ["University of Nottingham"]),
+        ("nottingham", ["University of Nottingham"]),
+        ("RSC", ["Royal Society of Chemistry"]),
+        ("imperial college", ["Imperial College London"]),
+        ("  Imperial   College ", ["Imperial College London"]),
+        ("no such place", []),
+    ],
+)
+def test_search_by_name_or_short_name(client, network, term, found):
+    assert names(client, q=term) == found
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("nottingam", ["University of Nottingham"]),
+        ("imperail", ["Imperial College London"]),
+        ("universite de montreal", ["Université de Montréal"]),
+        ("montreal", ["Université de Montréal"]),
+    ],
+)
+def test_search_forgives_typos_and_accents_on_postgresql(client, network, term, found):
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram and unaccent search are PostgreSQL's; CI runs this on it")
+    assert names(client, q=term) == found
+
+
+def test_on_sqlite_a_typo_finds_the_closest_name(client, network):
+    if connection.vendor != "sqlite":
+        pytest.skip("the simpler match is SQLite's")
+    assert names(client, q="nottingam") == ["University of Nottingham"]
+
+
+def test_a_search_puts_the_best_match_first_on_postgresql(client, network):
+    if connection.vendor != "postgresql":
+        pytest.skip("ranked by trigram similarity on PostgreSQL")
+    listed(name="Nottingham Trent University", short_name="NTU")
+    assert names(client, q="nottingham trent")[0] == "Nottingham Trent University"
+
+
+@pytest.mark.parametrize(
+    ("params", "found"),
+    [
+        ({"kind": "supporter"}, ["Royal Society of Chemistry"]),
+        ({"org_type": "learned_society"}, ["Royal Society of Chemistry"]),
+        ({"region": "london"}, ["Imperial College London"]),
+        ({"region": "outside_uk"}, ["Université de Montréal"]),
+        ({"status": "lapsed"}, ["University of Lapsington"]),
+        ({"joined": "2017"}, ["Imperial College London"]),
+        ({"joined": "2023", "region": "outside_uk"}, ["Université de Montréal"]),
+        ({"kind": "supporter", "region": "london"}, []),
+    ],
+)
+def test_each_filter(client, network, params, found):
+    assert names(client, **params) == found
+
+
+def test_active_means_announced_or_active_not_lapsed(client, network):
+    listed(name="Newly Announced University", status=S.ANNOUNCED)
+    found = names(client, status="active")
+    assert "University of Lapsington" not in found
+    assert "Newly Announced University" in found
+    assert len(found) == 5
+
+
+def test_the_stage_filter_counts_submitted_stages(client, network):
+    submitting = announced_organisation(name="Submitting University")
+    submitted(submitting, lead_of(submitting))
+    writing = announced_organisation(name="Writing University")
+    started(writing, lead_of(writing))  # in progress: not submitted
+
+    assert names(client, stage="1") == ["Submitting University"]
+    assert "Writing University" in names(client, stage="0")
+    assert names(client, stage="2") == []
+
+
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [
+        ("name", "Imperial College London"),
+        ("newest", "Université de Montréal"),
+        ("oldest", "Imperial College London"),
+    ],
+)
+def test_order(client, network, sort, first):
+    assert names(client, sort=sort)[0] == first
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kind=nonsense", "joined=abc", "stage=9", "sort=sideways", "region=atlantis", "page=x"],
+)
+def test_a_hand_edited_address_is_answered_not_failed(client, network, query):
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 200
+    if not query.startswith("page"):
+        assert response.context["filter"].errors
+
+
+def test_pages_of_twenty_four_keep_the_filters_in_their_links(client):
+    for n in range(30):
+        listed(name=f"University {n:02d}", kind=OrganisationKind.SIGNATORY)
+    listed(name="A Supporter", kind=OrganisationKind.SUPPORTER)
+
+    first = client.get(URL, {"kind": "signatory"})
+    second = client.get(URL, {"kind": "signatory", "page": 2})
+
+    assert len(first.context["page"].object_list) == 24
+    assert [o.name for o in second.context["page"].object_list] == [
+        f"University {n:02d}" for n in range(24, 30)
+    ]
+    assert 'href="?kind=signatory&amp;page=2"' in first.content.decode()
+
+
+def test_htmx_gets_only_the_results_and_a_shareable_address(client, network):
+    response = client.get(
+        URL,
+        {"kind": "supporter"},
+        headers={"HX-Request": "true", "HX-Target": "directory-results"},
+    )
+    text = response.content.decode()
+    assert "<html" not in text
+    assert "Royal Society of Chemistry" in text
+    assert "University of Nottingham" not in text
+
+
+def test_without_javascript_the_form_is_a_plain_get(client, network):
+    text = client.get(URL).content.decode()
+    assert f'<form method="get" action="{URL}"' in text
+    for name in ("q", "kind", "org_type", "region", "status", "joined", "stage", "sort"):
+        assert f'name="{name}"' in text
+
+
+def test_each_entry_links_to_the_organisation_page(client, network):
+    text = client.get(URL, {"q": "Nottingham"}).content.decode()
+    assert (
+        f'href="{reverse("directory:public_organisation", args=["university-of-nottingham"])}"'
+        in text
+    )
+
+
+def _queries(client, **params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL, params).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "Univ"}, {"kind": "signatory", "stage": "0"}])
+def test_the_directory_runs_the_same_queries_for_10_and_500_organisations(client, params):
+    for n in range(10):
+        listed(name=f"University {n:03d}")
+    client.get(URL)  # warm: content types and the session
+    small = _queries(client, **params)
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"University {n:03d}",
+                slug=f"university-{n:03d}",
+                kind=OrganisationKind.SIGNATORY,
+                org_type=OrganisationType.UNIVERSITY,
+                region=Region.EAST_MIDLANDS,
+                status=S.ACTIVE,
+                enquiry_received_on=date(2019, 1, 1),
+                announced_on=date(2019, 12, 1),
+            )
+            for n in range(10, 500)
+        ]
+    )
+    large = _queries(client, **params)
+
+    searching_sqlite = "q" in params and connection.vendor == "sqlite"
+    assert small == large == DIRECTORY_QUERIES + searching_sqlite
