@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .feeds import NewOrganisationsFeed
 from .views import imports, public, staff, workspace
 
 app_name = "directory"
@@ -29,5 +30,6 @@ urlpatterns = [
         name="public_details",
     ),
     path("organisations/", public.directory, name="directory"),
+    path("organisations/feed/", NewOrganisationsFeed(), name="feed"),
     path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
 ]

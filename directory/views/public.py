@@ -1,11 +1,13 @@
 """The public page of an organisation in the network."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from action_plans.selectors import actions_by_theme, published_plan, themes_in_use
 
+from ..feeds import directory_csv
 from ..filters import DirectoryFilter
 from ..models import Organisation
 from ..selectors import directory_organisations, public_organisations
@@ -38,6 +40,8 @@ def directory(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    if request.GET.get("format") == "csv":
+        return directory_csv(results, site_url=settings.SITE_URL.rstrip("/"))
     template = "directory/organisation_list.html"
     if request.htmx and request.htmx.target == "directory-results":
         template += "#results"

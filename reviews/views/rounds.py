@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
+from core.spreadsheets import safe_cell
 
 from .. import selectors, services
 from ..forms import ReviewRoundForm, TeamForm, WithdrawForm
@@ -264,35 +265,30 @@ def round_export(request, pk):
         scores = {s.theme_id: s for s in review.scores.all()} if review else {}
         writer.writerow(
             [
-                _cell(a.submission.organisation.name),
+                safe_cell(a.submission.organisation.name),
                 a.submission.stage_number,
-                _cell(a.reviewer.name),
+                safe_cell(a.reviewer.name),
                 a.reviewer.email,
                 "yes" if a.is_lead else "",
                 a.get_status_display(),
                 timezone.localtime(review.submitted_at).isoformat(timespec="minutes")
                 if review and review.submitted_at
                 else "",
-                _cell(str(review.suggested_outcome or "")) if review else "",
+                safe_cell(str(review.suggested_outcome or "")) if review else "",
             ]
             + [
                 scores[t.pk].level.label if t.pk in scores and scores[t.pk].level else ""
                 for t in themes
             ]
-            + [_cell(scores[t.pk].comment) if t.pk in scores else "" for t in themes]
+            + [safe_cell(scores[t.pk].comment) if t.pk in scores else "" for t in themes]
             + (
                 [
-                    _cell(review.strengths),
-                    _cell(review.areas_to_develop),
-                    _cell(review.recommendations),
+                    safe_cell(review.strengths),
+                    safe_cell(review.areas_to_develop),
+                    safe_cell(review.recommendations),
                 ]
                 if review
                 else ["", "", ""]
             )
         )
     return response
-
-
-def _cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

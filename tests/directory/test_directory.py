@@ -1,6 +1,10 @@
-"""The public directory: who it lists, search, every filter, order, pages, in place and not."""
+"""The public directory: who it lists, search, every filter, order, pages, in place and not;
+its CSV and its feed."""
 
+import csv
+import io
 from datetime import date, timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -249,3 +253,71 @@ def test_the_directory_runs_the_same_queries_for_10_and_500_organisations(client
 
     searching_sqlite = "q" in params and connection.vendor == "sqlite"
     assert small == large == DIRECTORY_QUERIES + searching_sqlite
+
+
+def test_the_csv_is_the_filtered_list_with_public_fields_only(client, network):
+    response = client.get(URL, {"region": "london", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert [r["name"] for r in rows] == names(client, region="london")
+    assert set(rows[0]) == {
+        "name",
+        "short_name",
+        "kind",
+        "type",
+        "nation_or_region",
+        "country",
+        "status",
+        "joined",
+        "latest_stage_submitted",
+        "technician_commitment_page",
+        "website",
+        "contact_name",
+        "contact_role",
+        "contact_email",
+        "latitude",
+        "longitude",
+        "page",
+    }
+    assert rows[0]["page"].endswith("/organisations/imperial-college-london/")
+
+
+def test_every_filter_state_downloads_as_the_list_shows_it(client, network):
+    for params in ({}, {"kind": "supporter"}, {"q": "university"}, {"status": "lapsed"}):
+        response = client.get(URL, {**params, "format": "csv"})
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        assert [r["name"] for r in rows] == names(client, **params)
+
+
+def test_a_formula_in_a_name_is_not_run_by_a_spreadsheet(client):
+    listed(name="=HYPERLINK(1) University", short_name="")
+    response = client.get(URL, {"format": "csv"})
+    assert "'=HYPERLINK(1) University" in response.content.decode()
+
+
+def test_the_feed_is_valid_atom_of_the_newest_announcements(client, network):
+    OrganisationFactory(name="Enquiring University", status=S.ENQUIRY)
+    response = client.get(reverse("directory:feed"))
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ElementTree.fromstring(response.content)
+    assert feed.tag == f"{atom}feed"
+    for required in ("id", "title", "updated"):
+        assert feed.find(f"{atom}{required}") is not None
+    entries = feed.findall(f"{atom}entry")
+    titles = [e.find(f"{atom}title").text for e in entries]
+    assert titles[0] == "Université de Montréal joins as a signatory"
+    assert "Enquiring University joins as a signatory" not in titles
+    assert len(titles) == len(network)
+    for entry in entries:
+        for required in ("id", "title", "updated", "link"):
+            assert entry.find(f"{atom}{required}") is not None
+    assert len({e.find(f"{atom}id").text for e in entries}) == len(entries)
+
+
+def test_coordinates_west_of_greenwich_stay_numbers(client):
+    listed(name="Western University", latitude="51.45840", longitude="-2.60300")
+    (row,) = csv.DictReader(io.StringIO(client.get(URL, {"format": "csv"}).content.decode()))
+    assert (row["latitude"], row["longitude"]) == ("51.45840", "-2.60300")
