@@ -50,6 +50,10 @@ class Organisation(TimeStampedModel):
         blank=True,
         help_text="The organisation's own public page stating its commitment and action plan.",
     )
+    # The portal's last check of that page (a periodic task; never set by hand).
+    tc_page_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    tc_page_reachable = models.BooleanField(null=True, editable=False)
+    tc_page_check_note = models.CharField(max_length=200, blank=True, editable=False)
     contact_name = models.CharField("public contact name", max_length=150, blank=True)
     contact_role = models.CharField("public contact role", max_length=150, blank=True)
     contact_email = models.EmailField("public contact email", blank=True)

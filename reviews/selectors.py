@@ -486,6 +486,18 @@ def released_feedback_for(submission: Submission) -> Feedback | None:
     )
 
 
+def latest_feedback_released(organisation) -> Feedback | None:
+    """The feedback last released to ``organisation``, on any stage (one query)."""
+    return (
+        Feedback.objects.filter(
+            submission__organisation=organisation, status=FeedbackStatus.RELEASED
+        )
+        .select_related("submission", "outcome")
+        .order_by("-released_at")
+        .first()
+    )
+
+
 def previous_stage_feedback(submission: Submission) -> Feedback | None:
     """From Stage 2 on: the feedback released on the organisation's previous stage."""
     if submission.stage_number < 2:

@@ -5,7 +5,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from action_plans.selectors import actions_by_theme, published_plan, themes_in_use
+from action_plans.enums import SubmissionStatus
+from action_plans.selectors import (
+    actions_by_theme,
+    current_stages,
+    published_plan,
+    themes_in_use,
+)
+from reviews.selectors import latest_feedback_released
 
 from ..feeds import directory_csv
 from ..filters import DirectoryFilter
@@ -19,10 +26,23 @@ def public_organisation(request, slug):
     plan = published_plan(organisation)
     themes = list(themes_in_use())
     by_theme = actions_by_theme(list(plan.actions.all()), themes) if plan else []
+    stage = current_stages([organisation]).get(organisation.pk)
+    last_submitted = (
+        organisation.submissions.exclude(status=SubmissionStatus.IN_PROGRESS)
+        .order_by("-submitted_at")
+        .first()
+    )
     return render(
         request,
         "directory/organisation_public.html",
-        {"organisation": organisation, "plan": plan, "by_theme": by_theme},
+        {
+            "organisation": organisation,
+            "plan": plan,
+            "by_theme": by_theme,
+            "stage": stage,
+            "last_submitted": last_submitted,
+            "feedback": latest_feedback_released(organisation),
+        },
     )
 
 

@@ -133,6 +133,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.send_review_reminders",
         "schedule": crontab(hour=6, minute=40),
     },
+    "check-public-pages": {
+        # Each organisation's own page, about weekly (the task checks those due).
+        "task": "directory.check_public_pages",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "deliver-stalled-email": {
         "task": "core.deliver_stalled_email",
         "schedule": crontab(minute="*/15"),

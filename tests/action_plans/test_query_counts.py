@@ -38,8 +38,9 @@ WRITING_QUERIES = 25
 # attachments; staff add their authenticator (checked by the two-factor middleware).
 SUBMITTED_QUERIES = {"lead": 21, "staff": 22}
 # Public page: the organisation, the published plan, its actions, their themes, their
-# progress, and the active themes.
-PUBLIC_QUERIES = 6
+# progress, and the active themes (6); its current stage (cycle policies, round deadlines,
+# its submissions, its extensions), its last submission and its latest released feedback.
+PUBLIC_QUERIES = 12
 
 
 def _themes() -> list[Theme]:

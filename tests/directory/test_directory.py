@@ -14,8 +14,11 @@ from django.utils import timezone
 
 from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from directory.models import Organisation
+from reviews import services as review_services
+from reviews.models import Feedback
 from tests.action_plans.builders import announced_organisation, lead_of, started, submitted
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, StaffFactory
+from tests.reviews.builders import assign, review_round, reviewer, write_review
 
 pytestmark = pytest.mark.django_db
 
@@ -321,3 +324,35 @@ def test_coordinates_west_of_greenwich_stay_numbers(client):
     listed(name="Western University", latitude="51.45840", longitude="-2.60300")
     (row,) = csv.DictReader(io.StringIO(client.get(URL, {"format": "csv"}).content.decode()))
     assert (row["latitude"], row["longitude"]) == ("51.45840", "-2.60300")
+
+
+def test_the_organisation_page_shows_its_stage_submission_and_feedback(client):
+
+    autumn = review_round()
+    organisation = announced_organisation(name="University of Glance")
+    stage = submitted(organisation, lead_of(organisation))
+    team = [reviewer() for _ in range(3)]
+    for assignment in assign(autumn, stage, team):
+        write_review(assignment)
+    staff = StaffFactory()
+    feedback = review_services.feedback_start(actor=staff, review_round=autumn, submission=stage)
+    feedback = review_services.feedback_save(
+        actor=staff,
+        feedback=feedback,
+        version=feedback.version,
+        outcome=feedback.outcome,
+        summary="Well evidenced.",
+        strengths=feedback.strengths,
+        areas_to_develop=feedback.areas_to_develop,
+        recommendations="",
+        themes={},
+    )
+    review_services.feedback_release(actor=staff, feedback=feedback)
+    released = Feedback.objects.get().released_at
+
+    text = client.get(reverse("directory:public_organisation", args=[organisation.slug]))
+    glance = text.content.decode().split('id="glance-title"')[1].split("</section>")[0]
+
+    assert "Stage 2, due" in glance
+    assert f"Stage 1, {stage.submitted_at:%-d %B %Y}" in glance
+    assert f"On Stage 1, released {timezone.localtime(released):%-d %B %Y}" in glance
