@@ -55,12 +55,18 @@ def public_organisations() -> QuerySet[Organisation]:
 
 def directory_organisations() -> QuerySet[Organisation]:
     """The public organisations with what the directory lists about each: the latest
-    stage each has submitted (``latest_stage``, None before its first)."""
+    stage each has submitted (``latest_stage``) and published (``published_stage``), None
+    before the first."""
     return public_organisations().annotate(
         latest_stage=Max(
             "submissions__stage_number",
             filter=~Q(submissions__status=SubmissionStatus.IN_PROGRESS),
-        )
+        ),
+        published_stage=Max(
+            "submissions__stage_number",
+            filter=Q(submissions__published_at__isnull=False)
+            & ~Q(submissions__status=SubmissionStatus.IN_PROGRESS),
+        ),
     )
 
 

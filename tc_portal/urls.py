@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("directory.urls")),
     path("", include("action_plans.urls")),
     path("", include("reviews.urls")),
+    path("api/", include("directory.api_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

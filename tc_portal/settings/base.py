@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
     "csp",
@@ -239,6 +242,30 @@ ITSS_TEAM_EMAIL = env("ITSS_TEAM_EMAIL", default="itss-team@techniciancommitment
 LAPSING_AFTER_MONTHS = env.int("LAPSING_AFTER_MONTHS", default=6)
 
 # Strict Content-Security-Policy: no inline script or style anywhere.
+# The open-data API: read only, public, no sessions or cookies involved.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env("API_RATE_LIMIT", default="600/hour")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Technician Commitment open data",
+    "DESCRIPTION": (
+        "The public register of the Technician Commitment: every signatory and supporter, "
+        "its status and its published action plan. Read only; no personal data beyond each "
+        "organisation's named public contact."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
