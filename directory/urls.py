@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("organisations/", public.directory, name="directory"),
     path("organisations/feed/", NewOrganisationsFeed(), name="feed"),
+    path("organisations/map/", public.network_map, name="map"),
     path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
 ]

@@ -14,6 +14,7 @@ from action_plans.selectors import (
 )
 from reviews.selectors import latest_feedback_released
 
+from .. import maps
 from ..feeds import directory_csv
 from ..filters import DirectoryFilter
 from ..models import Organisation
@@ -66,3 +67,22 @@ def directory(request):
     if request.htmx and request.htmx.target == "directory-results":
         template += "#results"
     return render(request, template, context)
+
+
+@require_GET
+def network_map(request):
+    """Every organisation in the UK as a marker on a map drawn on the server, coloured by
+    kind, each a link to its page; those outside the UK listed beside it."""
+    organisations = directory_organisations().order_by("name")
+    placed, abroad = maps.markers(organisations)
+    return render(
+        request,
+        "directory/organisation_map.html",
+        {
+            "shapes": maps.outline(),
+            "markers": placed,
+            "abroad": abroad,
+            "width": maps.WIDTH,
+            "height": maps.HEIGHT,
+        },
+    )

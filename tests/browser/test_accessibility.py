@@ -1,6 +1,7 @@
 """No serious or critical WCAG 2.2 A/AA failures (axe-core) on the portal's main pages."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
@@ -39,6 +40,8 @@ def _organisation_with_history(staff):
         kind=OrganisationKind.SUPPORTER,
         status=OnboardingStatus.ACTIVE,
         announced_on=date(2023, 6, 1),
+        latitude=Decimal("51.5200"),
+        longitude=Decimal("-0.1100"),
     )
     return organisation
 
@@ -52,6 +55,13 @@ PAGES = {
         lambda org: "/organisations/",
         "Directory",
         "Royal Society of Glassblowing",
+    ),
+    "map": (None, lambda org: "/organisations/map/", "Map of the network", "Outside the UK"),
+    "public organisation": (
+        None,
+        lambda org: "/organisations/royal-society-of-glassblowing/",
+        "Royal Society of Glassblowing",
+        "At a glance",
     ),
     "pipeline": (
         "staff",
