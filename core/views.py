@@ -2,7 +2,7 @@ import hmac
 import json
 
 from django.conf import settings
-from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.templatetags.static import static
@@ -86,3 +86,20 @@ def mail_bounce(request):
         )
         matched += bounced is not None
     return JsonResponse({"received": len(reports), "matched": matched})
+
+
+@require_GET
+def robots_txt(request):
+    """Search engines may read the public pages; the rest is behind sign-in anyway, and the
+    staff and account areas are not worth their while."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /staff/",
+        "Disallow: /reviews/",
+        "Disallow: /django-admin/",
+        "Disallow: /hooks/",
+        "Allow: /",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.rules import is_itss_staff
 from action_plans.enums import SubmissionStatus  # plain choices: no models loaded
 
-from .enums import PUBLIC_STATUSES, OnboardingStatus, OrganisationKind
+from .enums import PUBLIC_STATUSES, OnboardingStatus, OrganisationKind, OrganisationType, Region
 from .models import Organisation
 
 if TYPE_CHECKING:
@@ -214,3 +214,81 @@ def _lapsing(organisations: list[Organisation], *, now: datetime | None) -> list
                 Lapsing(organisation=organisation, stage=stage, due_on=due_on, today=today)
             )
     return sorted(found, key=lambda lapsing: (lapsing.due_on, lapsing.organisation.name))
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    share: float  # of the largest bar in its chart, 0 to 1
+
+
+def _bars(pairs: list[tuple[str, int]]) -> list[Bar]:
+    largest = max((value for _, value in pairs), default=0) or 1
+    return [Bar(label, value, value / largest) for label, value in pairs]
+
+
+@dataclass(frozen=True)
+class NetworkFigures:
+    signatories: int
+    supporters: int
+    published_plans: int
+    actions: int
+    joined_by_year: list[Bar]  # cumulative: the size of the network at each year's end
+    by_region: list[Bar]
+    by_type: list[Bar]
+    actions_by_theme: list[Bar]
+
+
+def network_figures() -> NetworkFigures:
+    """The public network in figures, from the public organisations and their published
+    plans (the latest of each). Six queries however large the network."""
+    from action_plans.models import Action
+    from core.models import Theme
+
+    public = public_organisations()
+    kinds = dict(public.values_list("kind").annotate(n=Count("id")).order_by())
+    per_year = dict(public.values_list("announced_on__year").annotate(n=Count("id")).order_by())
+    running, cumulative = 0, []
+    for year in range(min(per_year, default=0), timezone.localdate().year + 1 if per_year else 0):
+        running += per_year.get(year, 0)
+        cumulative.append((str(year), running))
+    regions = dict(public.values_list("region").annotate(n=Count("id")).order_by())
+    types = dict(public.values_list("org_type").annotate(n=Count("id")).order_by())
+    plan_ids = _latest_plan_ids(public)
+    themes = dict(
+        Action.themes.through.objects.filter(action__submission__in=plan_ids)
+        .values_list("theme__name")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    theme_order = list(Theme.objects.filter(is_active=True).values_list("name", flat=True))
+    return NetworkFigures(
+        signatories=kinds.get(OrganisationKind.SIGNATORY, 0),
+        supporters=kinds.get(OrganisationKind.SUPPORTER, 0),
+        published_plans=len(plan_ids),
+        actions=Action.objects.filter(submission__in=plan_ids).count(),
+        joined_by_year=_bars(cumulative),
+        by_region=_bars(
+            [(label, regions[value]) for value, label in Region.choices if value in regions]
+        ),
+        by_type=_bars(
+            [(label, types[value]) for value, label in OrganisationType.choices if value in types]
+        ),
+        actions_by_theme=_bars([(name, themes.get(name, 0)) for name in theme_order]),
+    )
+
+
+def _latest_plan_ids(public) -> list[int]:
+    """The newest published plan of each public organisation (one query)."""
+    from action_plans.models import Submission
+
+    latest = {}
+    for pk, organisation_id, stage in (
+        Submission.objects.filter(organisation__in=public, published_at__isnull=False)
+        .exclude(status=SubmissionStatus.IN_PROGRESS)
+        .values_list("pk", "organisation_id", "stage_number")
+    ):
+        if organisation_id not in latest or stage > latest[organisation_id][1]:
+            latest[organisation_id] = (pk, stage)
+    return [pk for pk, _ in latest.values()]

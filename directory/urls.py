@@ -32,5 +32,6 @@ urlpatterns = [
     path("organisations/", public.directory, name="directory"),
     path("organisations/feed/", NewOrganisationsFeed(), name="feed"),
     path("organisations/map/", public.network_map, name="map"),
+    path("organisations/network/", public.network, name="network"),
     path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
 ]

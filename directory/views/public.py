@@ -18,7 +18,7 @@ from .. import maps
 from ..feeds import directory_csv
 from ..filters import DirectoryFilter
 from ..models import Organisation
-from ..selectors import directory_organisations, public_organisations
+from ..selectors import directory_organisations, network_figures, public_organisations
 
 
 @require_GET
@@ -86,3 +86,10 @@ def network_map(request):
             "height": maps.HEIGHT,
         },
     )
+
+
+@require_GET
+def network(request):
+    """The network at a glance: figures and charts of the public organisations and their
+    published plans."""
+    return render(request, "directory/network.html", {"figures": network_figures()})

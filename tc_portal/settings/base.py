@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # Search lookups (unaccent, trigrams) on PostgreSQL; nothing on SQLite.
     "django.contrib.postgres",
     "allauth",

@@ -57,6 +57,12 @@ PAGES = {
         "Royal Society of Glassblowing",
     ),
     "map": (None, lambda org: "/organisations/map/", "Map of the network", "Outside the UK"),
+    "network": (
+        None,
+        lambda org: "/organisations/network/",
+        "The network at a glance",
+        "Organisations by type",
+    ),
     "public organisation": (
         None,
         lambda org: "/organisations/royal-society-of-glassblowing/",
