@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = "Organisation register"
+
+    def ready(self):
+        # Cached public pages go out of date when what they show changes.
+        from .cache import connect
+
+        connect()

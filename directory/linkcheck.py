@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from .cache import public_changed
 from .models import Organisation
 from .selectors import public_organisations
 
@@ -46,6 +47,7 @@ def organisation_page_check(
     Organisation.objects.filter(pk=organisation.pk).update(
         tc_page_checked_at=timezone.now(), tc_page_reachable=reachable, tc_page_check_note=note
     )
+    public_changed()  # the page shows the check; update() bypasses the save signals
     organisation.refresh_from_db(
         fields=["tc_page_checked_at", "tc_page_reachable", "tc_page_check_note"]
     )

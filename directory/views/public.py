@@ -15,6 +15,7 @@ from action_plans.selectors import (
 from reviews.selectors import latest_feedback_released
 
 from .. import maps
+from ..cache import cached_for_visitors
 from ..feeds import directory_csv
 from ..filters import DirectoryFilter
 from ..models import Organisation
@@ -22,6 +23,7 @@ from ..selectors import directory_organisations, network_figures, public_organis
 
 
 @require_GET
+@cached_for_visitors
 def public_organisation(request, slug):
     organisation = get_object_or_404(public_organisations().select_related("cohort"), slug=slug)
     plan = published_plan(organisation)
@@ -51,6 +53,7 @@ DIRECTORY_PAGE_SIZE = 24
 
 
 @require_GET
+@cached_for_visitors
 def directory(request):
     """Every signatory and supporter, searchable and filtered, one shareable address per
     state; htmx swaps the results in place, and the form works without JavaScript."""
@@ -70,6 +73,7 @@ def directory(request):
 
 
 @require_GET
+@cached_for_visitors
 def network_map(request):
     """Every organisation in the UK as a marker on a map drawn on the server, coloured by
     kind, each a link to its page; those outside the UK listed beside it."""
@@ -89,6 +93,7 @@ def network_map(request):
 
 
 @require_GET
+@cached_for_visitors
 def network(request):
     """The network at a glance: figures and charts of the public organisations and their
     published plans."""

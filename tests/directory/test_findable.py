@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from action_plans import services as plan_services
+from directory.cache import public_changed
 from directory.enums import OnboardingStatus, OrganisationKind, Region
 from directory.selectors import network_figures
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
@@ -66,10 +67,12 @@ def test_the_page_shows_each_chart_as_a_table(client):
 def test_the_page_runs_the_same_queries_for_a_small_and_a_large_network(client):
     listed(name="A")
     client.get(reverse("directory:network"))
+    public_changed()  # measure the page as made, not as kept in the cache
     with CaptureQueriesContext(connection) as small:
         client.get(reverse("directory:network"))
     for n in range(60):
         listed(name=f"Org {n}", region=list(Region)[n % 12], announced_on=date(2017 + n % 9, 1, 1))
+    public_changed()
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("directory:network"))
     assert len(small) == len(large)

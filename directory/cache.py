@@ -1,0 +1,92 @@
+"""Caching of the public pages (directory, map, figures, organisation pages, feed).
+
+For visitors who are not signed in, a page is kept whole in the cache, under the address
+and a *generation* number. Any change that the public pages show moves the generation on,
+so every cached page is out of date at once: the next visitor gets a fresh one. The changes
+are saves and deletes of organisations, submissions, actions, progress updates and
+feedback (``connect``); writes that bypass ``save()`` (bulk updates) call
+``public_changed`` themselves. Pages also expire after ``TIMEOUT`` as a backstop.
+
+Signed-in people always get the page made for them (their navigation differs)."""
+
+import time
+from functools import wraps
+
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+GENERATION = "public-pages:generation"
+TIMEOUT = 300
+# What a cached answer keeps besides its body (a CSV download stays a download).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+# Each process reads the generation from the shared cache at most once a second, so a
+# kept page costs one cache read; a change reaches every process within that second.
+GENERATION_READ_EVERY = 1.0
+_seen = {"value": None, "at": 0.0}
+
+
+def generation() -> int:
+    now = time.monotonic()
+    if _seen["value"] is not None and now - _seen["at"] < GENERATION_READ_EVERY:
+        return _seen["value"]
+    found = cache.get(GENERATION)
+    if found is None:
+        cache.add(GENERATION, time.time_ns(), None)
+        found = cache.get(GENERATION)
+    _seen.update(value=found, at=now)
+    return found
+
+
+def public_changed(**_signal) -> None:
+    """Make every cached public page out of date (this process at once, others within
+    GENERATION_READ_EVERY)."""
+    value = time.time_ns()
+    cache.set(GENERATION, value, None)
+    _seen.update(value=value, at=time.monotonic())
+
+
+def cached_for_visitors(view):
+    """Serve ``view``'s GET answers to visitors who are not signed in from the cache."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = ":".join(
+            [
+                "public-page",
+                str(generation()),
+                request.get_full_path(),
+                request.headers.get("HX-Request", ""),
+                request.headers.get("HX-Target", ""),
+            ]
+        )
+        kept = cache.get(key)
+        if kept is not None:
+            headers, content = kept
+            response = HttpResponse(content, headers=headers)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200 and not response.streaming and not response.cookies:
+                headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+                cache.set(key, (headers, response.content), TIMEOUT)
+        patch_vary_headers(response, ["Cookie", "HX-Request", "HX-Target"])
+        return response
+
+    return wrapper
+
+
+def connect() -> None:
+    """Move the generation on whenever something the public pages show is saved."""
+    from action_plans.models import Action, ActionUpdate, Submission
+    from reviews.models import Feedback
+
+    from .models import Organisation
+
+    for model in (Organisation, Submission, Action, ActionUpdate, Feedback):
+        for signal in (post_save, post_delete):
+            signal.connect(public_changed, sender=model, dispatch_uid=f"public-{model.__name__}")
