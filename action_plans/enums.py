@@ -90,3 +90,10 @@ class PackStatus(models.TextChoices):
     PENDING = "pending", "Being prepared"
     READY = "ready", "Ready"
     FAILED = "failed", "Could not be prepared"
+
+
+class PackDocument(models.TextChoices):
+    """What a pack is a PDF of."""
+
+    SUBMISSION = "submission", "The submission"
+    PUBLISHED_PLAN = "published_plan", "The published action plan, with progress"

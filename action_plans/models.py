@@ -18,6 +18,7 @@ from .enums import (
     ActionStatus,
     OffsetDirection,
     OffsetUnit,
+    PackDocument,
     PackStatus,
     ReminderMilestone,
     ReminderTemplate,
@@ -414,12 +415,17 @@ class SubmissionPack(TimeStampedModel):
     # Made for reviewers of a round that hides the institution's name: the name, the
     # submitter and the lead's contact details are left out.
     withholds_name = models.BooleanField(default=False)
+    # The public PDF of a published plan shows its progress, so it is filed under a
+    # fingerprint of the plan and its progress together.
+    document = models.CharField(
+        max_length=20, choices=PackDocument.choices, default=PackDocument.SUBMISSION
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["submission", "content_hash", "withholds_name"],
+                fields=["submission", "content_hash", "withholds_name", "document"],
                 name="one_pack_per_content",
             ),
         ]

@@ -8,6 +8,8 @@ changed content gets a new pack, and packs of older content stay as the history.
       (pending)                                                (ready | failed)
 """
 
+import hashlib
+import json
 import logging
 from datetime import datetime, timedelta
 
@@ -16,8 +18,10 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from directory.models import Organisation
+
 from . import selectors
-from .enums import PackStatus, SubmissionStatus
+from .enums import PackDocument, PackStatus, SubmissionStatus
 from .models import Action, SelfAssessment, Submission, SubmissionPack, ThemeAssessment
 
 logger = logging.getLogger(__name__)
@@ -46,8 +50,42 @@ def pack_latest(submission: Submission) -> SubmissionPack | None:
     Packs of earlier content are history: they are not offered. One query, given a
     submission from ``submission_for_editing``."""
     return submission.packs.filter(
-        content_hash=pack_content_hash(submission), withholds_name=False
+        content_hash=pack_content_hash(submission),
+        withholds_name=False,
+        document=PackDocument.SUBMISSION,
     ).first()
+
+
+# The published plan ------------------------------------------------------------------
+
+
+def published_plan_hash(plan: Submission) -> str:
+    """The fingerprint of a published plan as its public PDF shows it: the submitted
+    content and every progress update since (from ``selectors.published_plan``, no query)."""
+    progress = [
+        [action.pk, [(u.pk, u.status, u.note) for u in action.updates.all()]]
+        for action in plan.actions.all()
+    ]
+    canonical = json.dumps([plan.content_hash, progress], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def published_plan_pdf(plan: Submission) -> SubmissionPack:
+    """The public PDF of ``plan`` (from ``selectors.published_plan``) as it stands: ready,
+    being prepared, or asked for now and prepared in the background. One query when it is
+    ready or being prepared."""
+    content_hash = published_plan_hash(plan)
+    pack = plan.packs.filter(
+        content_hash=content_hash, document=PackDocument.PUBLISHED_PLAN
+    ).first()
+    being_made = pack is not None and pack.status == PackStatus.PENDING
+    if (
+        pack is None
+        or pack.status == PackStatus.FAILED
+        or (being_made and _is_lost(pack, timezone.now()))
+    ):
+        pack = _request(plan, content_hash=content_hash, document=PackDocument.PUBLISHED_PLAN)
+    return pack
 
 
 def _is_lost(pack: SubmissionPack, now: datetime) -> bool:
@@ -86,11 +124,29 @@ def pack_request(
     says "Draft") go back to pending. Rendering a pending pack is queued after commit."""
     if submission.status == SubmissionStatus.IN_PROGRESS or not submission.content_hash:
         submission = selectors.submission_for_editing(submission)
+    return _request(
+        submission,
+        content_hash=pack_content_hash(submission),
+        user=user,
+        withhold_name=withhold_name,
+    )
+
+
+@transaction.atomic
+def _request(
+    submission: Submission,
+    *,
+    content_hash: str,
+    user=None,
+    withhold_name: bool = False,
+    document: str = PackDocument.SUBMISSION,
+) -> SubmissionPack:
     requester = user if getattr(user, "is_authenticated", False) else None
     pack, created = SubmissionPack.objects.get_or_create(
         submission=submission,
-        content_hash=pack_content_hash(submission),
+        content_hash=content_hash,
         withholds_name=withhold_name,
+        document=document,
         defaults={"requested_by": requester},
     )
     if created:
@@ -122,17 +178,17 @@ def pack_render(*, pack: SubmissionPack) -> SubmissionPack:
     from core.pdf import render_pdf
 
     try:
-        full = selectors.submission_for_editing(Submission(pk=pack.submission_id))
-        if pack_content_hash(full) != pack.content_hash:
-            raise ContentChanged("The stage changed before its PDF was prepared; ask again.")
-        rendered = render_pdf(
-            template=TEMPLATE,
-            context=pack_context(
-                submission=full,
-                content_hash=pack.content_hash,
-                withhold_name=pack.withholds_name,
-            ),
-        )
+        if pack.document == PackDocument.PUBLISHED_PLAN:
+            full, template, context = _published_plan_document(pack)
+        else:
+            full = selectors.submission_for_editing(Submission(pk=pack.submission_id))
+            if pack_content_hash(full) != pack.content_hash:
+                raise ContentChanged("The stage changed before its PDF was prepared; ask again.")
+            template = TEMPLATE
+            context = pack_context(
+                submission=full, content_hash=pack.content_hash, withhold_name=pack.withholds_name
+            )
+        rendered = render_pdf(template=template, context=context)
     except ContentChanged as exc:
         logger.info("Submission pack %s: %s", pack.pk, exc)
         return _pack_fail(pack, str(exc))
@@ -141,7 +197,40 @@ def pack_render(*, pack: SubmissionPack) -> SubmissionPack:
         first_line = (str(exc).splitlines() or [""])[0]
         return _pack_fail(pack, f"Rendering failed: {type(exc).__name__}: {first_line}"[:300])
     name = f"submission-{full.pk}" if pack.withholds_name else full.organisation.slug
+    if pack.document == PackDocument.PUBLISHED_PLAN:
+        name += "-action-plan"
     return _pack_store(pack, content=rendered.content, pages=rendered.pages, slug=name)
+
+
+PUBLISHED_PLAN_TEMPLATE = "pdf/published_plan.html"
+
+
+def _published_plan_document(pack: SubmissionPack):
+    """The published plan behind ``pack``, its template and context; ContentChanged when
+    its progress moved on, or it is no longer the published plan."""
+    plan = selectors.published_plan(Organisation.objects.get(pk=pack.submission.organisation_id))
+    if (
+        plan is None
+        or plan.pk != pack.submission_id
+        or published_plan_hash(plan) != pack.content_hash
+    ):
+        raise ContentChanged("The published plan changed before its PDF was prepared.")
+    actions = list(plan.actions.all())
+    numbers = {action.pk: n for n, action in enumerate(actions, start=1)}
+    context = {
+        "plan": plan,
+        "organisation": plan.organisation,
+        "by_theme": [
+            (theme, [(numbers[a.pk], a) for a in in_theme])
+            for theme, in_theme in selectors.actions_by_theme(
+                actions, list(selectors.themes_in_use())
+            )
+        ],
+        "action_count": len(actions),
+        "generated_at": timezone.now(),
+        "reference": pack.content_hash[:12],
+    }
+    return plan, PUBLISHED_PLAN_TEMPLATE, context
 
 
 @transaction.atomic

@@ -3,9 +3,9 @@
 For visitors who are not signed in, a page is kept whole in the cache, under the address
 and a *generation* number. Any change that the public pages show moves the generation on,
 so every cached page is out of date at once: the next visitor gets a fresh one. The changes
-are saves and deletes of organisations, submissions, actions, progress updates and
-feedback (``connect``); writes that bypass ``save()`` (bulk updates) call
-``public_changed`` themselves. Pages also expire after ``TIMEOUT`` as a backstop.
+are saves and deletes of organisations, submissions, actions, progress updates, feedback
+and the PDFs the pages offer (``connect``); writes that bypass ``save()`` (bulk updates)
+call ``public_changed`` themselves. Pages also expire after ``TIMEOUT`` as a backstop.
 
 Signed-in people always get the page made for them (their navigation differs)."""
 
@@ -82,11 +82,11 @@ def cached_for_visitors(view):
 
 def connect() -> None:
     """Move the generation on whenever something the public pages show is saved."""
-    from action_plans.models import Action, ActionUpdate, Submission
+    from action_plans.models import Action, ActionUpdate, Submission, SubmissionPack
     from reviews.models import Feedback
 
     from .models import Organisation
 
-    for model in (Organisation, Submission, Action, ActionUpdate, Feedback):
+    for model in (Organisation, Submission, Action, ActionUpdate, Feedback, SubmissionPack):
         for signal in (post_save, post_delete):
             signal.connect(public_changed, sender=model, dispatch_uid=f"public-{model.__name__}")

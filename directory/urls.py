@@ -34,4 +34,9 @@ urlpatterns = [
     path("organisations/map/", public.network_map, name="map"),
     path("organisations/network/", public.network, name="network"),
     path("organisations/<slug:slug>/", public.public_organisation, name="public_organisation"),
+    path(
+        "organisations/<slug:slug>/action-plan.pdf",
+        public.published_plan_download,
+        name="published_plan_pdf",
+    ),
 ]

@@ -2,16 +2,19 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from action_plans.enums import SubmissionStatus
+from action_plans import packs
+from action_plans.enums import PackStatus, SubmissionStatus
 from action_plans.selectors import (
     actions_by_theme,
     current_stages,
     published_plan,
     themes_in_use,
 )
+from core.http import private_file_response
 from reviews.selectors import latest_feedback_released
 
 from .. import maps
@@ -45,8 +48,26 @@ def public_organisation(request, slug):
             "stage": stage,
             "last_submitted": last_submitted,
             "feedback": latest_feedback_released(organisation),
+            "plan_pdf": packs.published_plan_pdf(plan) if plan else None,
         },
     )
+
+
+@require_GET
+def published_plan_download(request, slug):
+    """The PDF of the organisation's published plan, once it is ready."""
+    organisation = get_object_or_404(public_organisations(), slug=slug)
+    plan = published_plan(organisation)
+    if plan is None:
+        raise Http404
+    pdf = packs.published_plan_pdf(plan)
+    if pdf.status != PackStatus.READY:
+        raise Http404
+    response = private_file_response(
+        pdf.file, filename=f"{organisation.slug}-action-plan.pdf", content_type="application/pdf"
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 DIRECTORY_PAGE_SIZE = 24

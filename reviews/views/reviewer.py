@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from action_plans import packs
 from action_plans import selectors as plan_selectors
-from action_plans.enums import PackStatus
+from action_plans.enums import PackDocument, PackStatus
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError
 from core.http import private_file_response
@@ -216,7 +216,9 @@ def _reviewer_pack(assignment, submission):
     before the round hid names, say), so the page offers it once it is ready."""
     withhold = not assignment.round.show_institution
     pack = submission.packs.filter(
-        content_hash=submission.content_hash, withholds_name=withhold
+        content_hash=submission.content_hash,
+        withholds_name=withhold,
+        document=PackDocument.SUBMISSION,
     ).first()
     if pack is None or pack.status != PackStatus.READY:
         pack = packs.pack_request(submission=submission, withhold_name=withhold)
@@ -233,6 +235,7 @@ def pack_download(request, pk):
         submission.packs,
         content_hash=submission.content_hash,
         withholds_name=not assignment.round.show_institution,
+        document=PackDocument.SUBMISSION,
         status=PackStatus.READY,
     )
     name = submission.organisation.slug if assignment.round.show_institution else "submission"

@@ -11,13 +11,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
+from action_plans import services as plan_services
+from action_plans.enums import ActionStatus
+from action_plans.models import SubmissionPack
 from directory.cache import public_changed
 from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from directory.models import Organisation
 from reviews import services as review_services
 from reviews.models import Feedback
-from tests.action_plans.builders import announced_organisation, lead_of, started, submitted
+from tests.action_plans.builders import (
+    announced_organisation,
+    lead_of,
+    own_storage,
+    started,
+    submitted,
+)
 from tests.factories import OrganisationFactory, StaffFactory
 from tests.reviews.builders import assign, review_round, reviewer, write_review
 
@@ -358,3 +368,51 @@ def test_the_organisation_page_shows_its_stage_submission_and_feedback(client):
     assert "Stage 2, due" in glance
     assert f"Stage 1, {stage.submitted_at:%-d %B %Y}" in glance
     assert f"On Stage 1, released {timezone.localtime(released):%-d %B %Y}" in glance
+
+
+def test_the_published_plan_is_offered_as_a_pdf_with_its_progress(
+    client, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    own_storage(SubmissionPack, "file", tmp_path / "packs", monkeypatch)
+    organisation = announced_organisation(name="University of Plansville")
+    lead = lead_of(organisation)
+    stage = submitted(organisation, lead)
+    plan_services.submission_publish(actor=lead, submission=stage)
+    action = stage.actions.first()
+    plan_services.action_progress_record(
+        actor=lead, action=action, status=ActionStatus.DONE, note="Finished in March."
+    )
+    page_url = reverse("directory:public_organisation", args=[organisation.slug])
+    pdf_url = reverse("directory:published_plan_pdf", args=[organisation.slug])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(page_url).content.decode()  # asks for it; rendered after commit
+    assert "A PDF of this plan is being prepared" in first
+    assert "Download the action plan (PDF" in client.get(page_url).content.decode()
+
+    response = client.get(pdf_url)
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="university-of-plansville-action-plan.pdf"'
+    )
+    assert "University of Plansville" in text
+    assert action.title in text
+    assert "Finished in March." in text
+    assert "priya.shah@example.ac.uk" not in text  # the self-assessment is not in it
+
+    # New progress makes a new PDF; until it is ready the old one is not offered.
+    plan_services.action_progress_record(
+        actor=lead, action=action, status=ActionStatus.DONE, note="Reported to the board."
+    )
+    assert client.get(pdf_url).status_code == 404
+
+
+def test_no_published_plan_no_pdf(client):
+    organisation = announced_organisation(name="University of Drafts")
+    submitted(organisation, lead_of(organisation))
+    assert (
+        client.get(reverse("directory:published_plan_pdf", args=[organisation.slug])).status_code
+        == 404
+    )
