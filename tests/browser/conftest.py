@@ -194,3 +194,18 @@ def page_as(new_context, live_url):
         return context.new_page()
 
     return make
+
+
+@pytest.fixture
+def context_without_javascript(browser, new_context, monkeypatch):
+    """A context from the ``new_context`` fixture (only the live server, screenshots
+    on failure), opened with ``java_script_enabled=False``."""
+    open_context = browser.new_context
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            browser,
+            "new_context",
+            lambda **options: open_context(java_script_enabled=False, **options),
+        )
+        context = new_context()
+    return context

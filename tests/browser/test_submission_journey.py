@@ -5,7 +5,6 @@ be written with JavaScript switched off."""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 from weasyprint import HTML
 
@@ -26,21 +25,6 @@ PROFILE = (
     "A research-intensive university in the Midlands with four hundred technicians "
     "across its laboratories, workshops and studios."
 )
-
-
-@pytest.fixture
-def context_without_javascript(browser, new_context, monkeypatch):
-    """A context from the ``new_context`` fixture (only the live server, screenshots
-    on failure), opened with ``java_script_enabled=False``."""
-    open_context = browser.new_context
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            browser,
-            "new_context",
-            lambda **options: open_context(java_script_enabled=False, **options),
-        )
-        context = new_context()
-    return context
 
 
 def _without_smooth_scrolling(page):

@@ -416,3 +416,36 @@ def test_no_published_plan_no_pdf(client):
         client.get(reverse("directory:published_plan_pdf", args=[organisation.slug])).status_code
         == 404
     )
+
+
+def test_the_organisation_page_runs_the_same_queries_for_10_and_500_organisations(client):
+    organisation = listed(name="University of Constance")
+    url = reverse("directory:public_organisation", args=[organisation.slug])
+
+    def add(start, stop):
+        Organisation.objects.bulk_create(
+            [
+                Organisation(
+                    name=f"University {n:03d}",
+                    slug=f"university-{n:03d}",
+                    kind=OrganisationKind.SIGNATORY,
+                    org_type=OrganisationType.UNIVERSITY,
+                    region=Region.EAST_MIDLANDS,
+                    status=S.ACTIVE,
+                    enquiry_received_on=date(2019, 1, 1),
+                    announced_on=date(2019, 12, 1),
+                )
+                for n in range(start, stop)
+            ]
+        )
+
+    add(0, 9)
+    client.get(url)
+    public_changed()
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    add(9, 499)
+    public_changed()
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(small) == len(large)

@@ -1,0 +1,55 @@
+"""A visitor searches and filters the directory: the results change in place, the address
+follows, and the same address opened afresh shows the same results."""
+
+import re
+from datetime import date
+
+from playwright.sync_api import expect
+
+from directory.enums import OnboardingStatus, OrganisationKind
+from tests.factories import OrganisationFactory
+
+
+def _network():
+    for name, kind in [
+        ("University of Nottingham", OrganisationKind.SIGNATORY),
+        ("Imperial College London", OrganisationKind.SIGNATORY),
+        ("Royal Society of Chemistry", OrganisationKind.SUPPORTER),
+    ]:
+        OrganisationFactory(
+            name=name, kind=kind, status=OnboardingStatus.ACTIVE, announced_on=date(2020, 1, 1)
+        )
+
+
+def test_a_visitor_searches_and_filters_in_place(new_context, live_url):
+    _network()
+    page = new_context().new_page()
+    page.goto(f"{live_url}/organisations/")
+    results = page.locator("#directory-results")
+    expect(results).to_contain_text("3 organisations")
+
+    page.get_by_label("Search by name").fill("nottingham")
+    expect(results).to_contain_text("1 organisation.")
+    expect(results.get_by_role("link", name="University of Nottingham")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/organisations/\?q=nottingham(&|$)"))
+
+    page.get_by_label("Search by name").fill("")
+    page.get_by_label("Kind").select_option("supporter")
+    expect(results).to_contain_text("1 organisation.")
+    expect(results).to_contain_text("Royal Society of Chemistry")
+
+    shared = page.url
+    fresh = new_context().new_page()
+    fresh.goto(shared)
+    expect(fresh.locator("#directory-results")).to_contain_text("Royal Society of Chemistry")
+    expect(fresh.get_by_label("Kind")).to_have_value("supporter")
+
+
+def test_without_javascript_the_search_button_does_the_same(context_without_javascript, live_url):
+    _network()
+    page = context_without_javascript.new_page()
+    page.goto(f"{live_url}/organisations/")
+    page.get_by_label("Search by name").fill("imperial college")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("#directory-results")).to_contain_text("Imperial College London")
+    expect(page.locator("#directory-results")).not_to_contain_text("Royal Society of Chemistry")
