@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.demo import _minimal_pdf
 from action_plans.deadlines import add_months
 from core.models import ActivityLog, OutboundEmail
-from directory.enums import OnboardingStatus
+from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from directory.models import Organisation
 from tests.factories import OrganisationFactory
 
@@ -103,3 +103,23 @@ def message_about(about, *, status="sent", **fields) -> OutboundEmail:
         **fields,
     }
     return OutboundEmail.objects.create(about=about, **values)
+
+
+def many_public_organisations(start: int, stop: int) -> None:
+    """Public signatories "University 010" to "University 499" and the like, written in one
+    statement (so the public pages' cache is told by the caller, as bulk writes must)."""
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=f"University {n:03d}",
+                slug=f"university-{n:03d}",
+                kind=OrganisationKind.SIGNATORY,
+                org_type=OrganisationType.UNIVERSITY,
+                region=Region.EAST_MIDLANDS,
+                status=S.ACTIVE,
+                enquiry_received_on=date(2019, 1, 1),
+                announced_on=date(2019, 12, 1),
+            )
+            for n in range(start, stop)
+        ]
+    )

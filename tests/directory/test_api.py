@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from action_plans import services as plan_services
 from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
-from directory.models import Organisation
 from tests.action_plans.builders import announced_organisation, lead_of, started, submitted
+from tests.directory.builders import many_public_organisations
 from tests.factories import OrganisationFactory
 from tests.reviews.builders import assign, review_round, reviewer, write_review
 
@@ -278,21 +278,7 @@ def _queries(client, **params) -> int:
 
 def test_the_list_runs_the_same_queries_for_10_and_500_organisations(client):
     def add(start, stop):
-        Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"University {n:03d}",
-                    slug=f"university-{n:03d}",
-                    kind=OrganisationKind.SIGNATORY,
-                    org_type=OrganisationType.UNIVERSITY,
-                    region=Region.EAST_MIDLANDS,
-                    status=S.ACTIVE,
-                    enquiry_received_on=date(2019, 1, 1),
-                    announced_on=date(2019, 12, 1),
-                )
-                for n in range(start, stop)
-            ]
-        )
+        many_public_organisations(start, stop)
 
     add(0, 10)
     small = _queries(client, page_size=200)

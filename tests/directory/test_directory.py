@@ -28,6 +28,7 @@ from tests.action_plans.builders import (
     started,
     submitted,
 )
+from tests.directory.builders import many_public_organisations
 from tests.factories import OrganisationFactory, StaffFactory
 from tests.reviews.builders import assign, review_round, reviewer, write_review
 
@@ -249,21 +250,7 @@ def test_the_directory_runs_the_same_queries_for_10_and_500_organisations(client
         listed(name=f"University {n:03d}")
     client.get(URL)  # warm: content types and the session
     small = _queries(client, **params)
-    Organisation.objects.bulk_create(
-        [
-            Organisation(
-                name=f"University {n:03d}",
-                slug=f"university-{n:03d}",
-                kind=OrganisationKind.SIGNATORY,
-                org_type=OrganisationType.UNIVERSITY,
-                region=Region.EAST_MIDLANDS,
-                status=S.ACTIVE,
-                enquiry_received_on=date(2019, 1, 1),
-                announced_on=date(2019, 12, 1),
-            )
-            for n in range(10, 500)
-        ]
-    )
+    many_public_organisations(10, 500)
     large = _queries(client, **params)
 
     searching_sqlite = "q" in params and connection.vendor == "sqlite"
@@ -423,21 +410,7 @@ def test_the_organisation_page_runs_the_same_queries_for_10_and_500_organisation
     url = reverse("directory:public_organisation", args=[organisation.slug])
 
     def add(start, stop):
-        Organisation.objects.bulk_create(
-            [
-                Organisation(
-                    name=f"University {n:03d}",
-                    slug=f"university-{n:03d}",
-                    kind=OrganisationKind.SIGNATORY,
-                    org_type=OrganisationType.UNIVERSITY,
-                    region=Region.EAST_MIDLANDS,
-                    status=S.ACTIVE,
-                    enquiry_received_on=date(2019, 1, 1),
-                    announced_on=date(2019, 12, 1),
-                )
-                for n in range(start, stop)
-            ]
-        )
+        many_public_organisations(start, stop)
 
     add(0, 9)
     client.get(url)
