@@ -242,15 +242,16 @@ class NetworkFigures:
 
 def network_figures() -> NetworkFigures:
     """The public network in figures, from the public organisations and their published
-    plans (the latest of each). Six queries however large the network."""
+    plans (the latest of each). Eight queries however large the network."""
     from action_plans.models import Action
     from core.models import Theme
 
     public = public_organisations()
     kinds = dict(public.values_list("kind").annotate(n=Count("id")).order_by())
     per_year = dict(public.values_list("announced_on__year").annotate(n=Count("id")).order_by())
+    years = range(min(per_year), timezone.localdate().year + 1) if per_year else range(0)
     running, cumulative = 0, []
-    for year in range(min(per_year, default=0), timezone.localdate().year + 1 if per_year else 0):
+    for year in years:
         running += per_year.get(year, 0)
         cumulative.append((str(year), running))
     regions = dict(public.values_list("region").annotate(n=Count("id")).order_by())
