@@ -274,6 +274,8 @@ class Proposal:
     submission: Submission
     reviewers: list[ReviewerProfile]  # the lead first
     short_by: int  # places the pool could not fill
+    # Everyone who could have been proposed, with their places this round.
+    candidates: list[tuple[ReviewerProfile, int]] = field(default_factory=list)
 
     @property
     def lead(self) -> ReviewerProfile | None:
@@ -302,14 +304,10 @@ def team_propose(
     wanted = {theme.pk for theme in themes}
     experience = experience or Counter()
     load = Counter(loads)
-    candidates = [
-        profile
-        for profile in pool
-        if profile.is_assignable
-        and profile.user_id not in asked
-        and submission.organisation_id not in conflicts.get(profile.user_id, ())
-        and load[profile.user_id] < profile.capacity
-    ]
+    eligible = eligible_reviewers(
+        submission=submission, pool=pool, loads=load, conflicts=conflicts, asked=asked
+    )
+    candidates = list(eligible)
     chosen: list[ReviewerProfile] = []
     covered: set[int] = set()
     while candidates and len(chosen) < places:
@@ -329,7 +327,32 @@ def team_propose(
         lead = max(chosen, key=lambda p: (experience[p.user_id], -chosen.index(p)))
         chosen.remove(lead)
         chosen.insert(0, lead)
-    return Proposal(submission=submission, reviewers=chosen, short_by=places - len(chosen))
+    return Proposal(
+        submission=submission,
+        reviewers=chosen,
+        short_by=places - len(chosen),
+        candidates=[(profile, load[profile.user_id]) for profile in eligible],
+    )
+
+
+def eligible_reviewers(
+    *,
+    submission: Submission,
+    pool: list[ReviewerProfile],
+    loads: Counter,
+    conflicts: dict[int, set[int]],
+    asked: set[int] = frozenset(),
+) -> list[ReviewerProfile]:
+    """Whoever in ``pool`` may take a place reviewing ``submission``: trained and active,
+    no conflict, not asked about it before, below their capacity this round."""
+    return [
+        profile
+        for profile in pool
+        if profile.is_assignable
+        and profile.user_id not in asked
+        and submission.organisation_id not in conflicts.get(profile.user_id, ())
+        and loads[profile.user_id] < profile.capacity
+    ]
 
 
 def _theme_ids(profile: ReviewerProfile) -> set[int]:

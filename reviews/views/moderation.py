@@ -14,7 +14,7 @@ from core.permissions import require_perm
 from .. import selectors, services
 from ..forms import FeedbackForm
 from ..models import Assignment, Feedback
-from .rounds import _round_submission
+from .rounds import round_submission_for
 
 PAGE = "reviews/feedback_form.html"
 CONFLICT = 409
@@ -23,7 +23,7 @@ CONFLICT = 409
 @login_required
 @require_http_methods(["GET", "POST"])
 def moderate(request, pk, submission):
-    review_round, found = _round_submission(request, pk, submission)
+    review_round, found = round_submission_for(request, pk, submission)
     crumbs = [
         (reverse("reviews:rounds"), "Review rounds"),
         (review_round.get_absolute_url(), review_round.name),

@@ -16,7 +16,7 @@ from core.spreadsheets import safe_cell
 
 from .. import selectors, services
 from ..forms import ReviewRoundForm, TeamForm, WithdrawForm
-from ..models import Assignment, ReviewerProfile, ReviewRound
+from ..models import Assignment, ReviewRound
 
 ROUND_PAGE = "reviews/reviewround_detail.html"
 
@@ -73,7 +73,7 @@ def round_detail(request, pk):
     return render(request, ROUND_PAGE, {"round": review_round, "progress": progress})
 
 
-def _round_submission(request, pk, submission_pk):
+def round_submission_for(request, pk, submission_pk):
     require_perm(request, "reviews.assign_reviewers")
     review_round = get_object_or_404(ReviewRound.objects.select_related("submission_round"), pk=pk)
     submission = get_object_or_404(
@@ -86,12 +86,12 @@ def _round_submission(request, pk, submission_pk):
 @require_http_methods(["GET", "POST"])
 def team_assign(request, pk, submission):
     """Propose a team for one submission; staff change it and confirm."""
-    review_round, submission = _round_submission(request, pk, submission)
+    review_round, submission = round_submission_for(request, pk, submission)
     taken = list(submission.review_assignments.select_related("reviewer").order_by("created_at"))
     team = [a for a in taken if a.is_active]
     places = max(review_round.team_size - len(team), 0)
     proposal = selectors.submission_proposal(review_round, submission)
-    candidates = _candidates(review_round, submission, taken)
+    candidates = proposal.candidates
     needs_lead = not any(a.is_lead for a in team)
     initial = {
         "reviewers": [p.pk for p in proposal.reviewers],
@@ -137,22 +137,6 @@ def team_assign(request, pk, submission):
         },
         status=400 if form.errors else 200,
     )
-
-
-def _candidates(review_round, submission, taken) -> list[tuple[ReviewerProfile, int]]:
-    """Everyone who could take a place, with their load this round: trained, active, no
-    conflict, not asked before, below capacity."""
-    pool = selectors.assignable_profiles()
-    conflicts = selectors.conflicts_by_reviewer(p.user_id for p in pool)
-    loads = selectors.loads_in_round(review_round)
-    asked = {a.reviewer_id for a in taken}
-    return [
-        (profile, loads[profile.user_id])
-        for profile in pool
-        if profile.user_id not in asked
-        and submission.organisation_id not in conflicts.get(profile.user_id, ())
-        and loads[profile.user_id] < profile.capacity
-    ]
 
 
 @login_required

@@ -277,11 +277,8 @@ def _queries(client, **params) -> int:
 
 
 def test_the_list_runs_the_same_queries_for_10_and_500_organisations(client):
-    def add(start, stop):
-        many_public_organisations(start, stop)
-
-    add(0, 10)
+    many_public_organisations(0, 10)
     small = _queries(client, page_size=200)
-    add(10, 500)
+    many_public_organisations(10, 500)
     large = _queries(client, page_size=200)
     assert small == large == LIST_QUERIES
