@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.models import Theme
+from core.widgets import DateInput
 
 from . import deadlines
 from .enums import PREVIOUS_OUTCOMES, ActionStatus, VoiceMethod
@@ -15,10 +16,6 @@ from .models import (
     VoiceEvidence,
 )
 from .selectors import profile_too_long
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class VersionedForm(forms.Form):

@@ -2,14 +2,11 @@ from django import forms
 from django.utils import timezone
 
 from core.validators import validate_pdf_upload
+from core.widgets import DateInput
 
 from .enums import OrganisationKind
 from .models import Organisation
 from .services import EDITABLE_FIELDS, PUBLIC_DETAIL_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OrganisationForm(forms.ModelForm):

@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 
 from action_plans import deadlines
-from action_plans.forms import DateInput
 from action_plans.models import SubmissionRound
 from core.models import Theme
+from core.widgets import DateInput
 from directory.enums import OnboardingStatus
 from directory.models import Organisation
 
