@@ -3,15 +3,27 @@ import os
 import shutil
 import uuid
 
+import factory.random
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from celery.contrib.testing.worker import start_worker
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from faker import Faker
 
 from tc_portal.celery import app
 from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
+
+# Every run draws the same names, dates and words, so a failure can be run again.
+FAKER_SEED = 20171101
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _seeded_fakes():
+    """Seed Faker, and factory_boy's own generator (which reseeds Faker's shared one)."""
+    Faker.seed(FAKER_SEED)
+    factory.random.reseed_random(FAKER_SEED)
 
 
 @pytest.fixture(autouse=True)
