@@ -605,7 +605,17 @@ def overdue_assignments(now: datetime | None = None) -> QuerySet[Assignment]:
 
 
 def rounds_with_counts() -> QuerySet[ReviewRound]:
-    return ReviewRound.objects.select_related("submission_round").annotate(
-        assigned=Count("assignments", filter=Q(assignments__status__in=ACTIVE)),
-        submitted=Count("assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED)),
+    """Every round, newest first: by the date its reviews are due, latest first.
+
+    Stated here because a model's default ordering does not apply to a query that
+    groups (the counts), which came back in whatever order the database chose."""
+    return (
+        ReviewRound.objects.select_related("submission_round")
+        .annotate(
+            assigned=Count("assignments", filter=Q(assignments__status__in=ACTIVE)),
+            submitted=Count(
+                "assignments", filter=Q(assignments__status=AssignmentStatus.SUBMITTED)
+            ),
+        )
+        .order_by("-review_due_at", "-pk")
     )
