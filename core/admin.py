@@ -21,13 +21,14 @@ class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position", "is_active"]
 
 
+# The audit trail: written only by the portal's services, read here, never edited.
 @admin.register(ActivityLog)
-class ActivityLogAdmin(admin.ModelAdmin):
+class ActivityLogAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "verb", "actor", "from_status", "to_status"]
     list_filter = ["verb"]
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "subject", "status", "attempts"]
     list_filter = ["status", "template"]
