@@ -3,6 +3,7 @@
 The selector is read at a given moment (``now``), so its table runs on fixed
 dates; the services and pages run today, on organisations built relative to it."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -549,6 +550,18 @@ def test_a_lapsed_organisation_stays_public_and_says_lapsed(client):
     assert (
         'Status: <span class="badge status-badge status-lapsed">Lapsed</span> since 1 June 2026: '
         "it fell behind with its self-assessment and action plan" in text
+    )
+
+
+def test_the_public_page_says_when_it_lapsed_not_when_it_was_announced(client):
+    organisation = lapsing_signatory(S.LAPSED, name="University of Lapsedshire")
+    announced = f"{organisation.announced_on:%-d %B %Y}"
+
+    response = client.get(reverse("directory:public_organisation", args=[organisation.slug]))
+
+    glance = re.search(r"<dt>Status</dt>\s*<dd>(.*?)</dd>", response.content.decode(), re.S)
+    assert " ".join(glance.group(1).split()) == (
+        f"Lapsed on 1 June 2026; a signatory since {announced}"
     )
 
 
