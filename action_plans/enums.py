@@ -97,3 +97,15 @@ class PackDocument(models.TextChoices):
 
     SUBMISSION = "submission", "The submission"
     PUBLISHED_PLAN = "published_plan", "The published action plan, with progress"
+
+
+class DatePrecision(models.TextChoices):
+    """How precise a planned date is: the lead's own words ("by January 2028", "by 2027").
+
+    The date stored with it is the last day of the period, so dates of any precision
+    sort, compare and fall due together."""
+
+    DAY = "day", "A day"
+    MONTH = "month", "A month"
+    QUARTER = "quarter", "A quarter"
+    YEAR = "year", "A year"

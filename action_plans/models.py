@@ -13,9 +13,10 @@ from core.uploads import FileKind
 from directory.enums import OrganisationKind
 from directory.models import Organisation
 
-from . import deadlines
+from . import deadlines, periods
 from .enums import (
     ActionStatus,
+    DatePrecision,
     OffsetDirection,
     OffsetUnit,
     PackDocument,
@@ -265,18 +266,38 @@ class Action(Section):
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveIntegerField(default=0)
-    title = models.CharField("action or objective", max_length=200)
+    # Real plans' titles run past 200 characters; nothing a lead writes is cut short.
+    title = models.CharField("action or objective", max_length=500)
     description = models.TextField(blank=True)
     themes = models.ManyToManyField(Theme, related_name="+")
-    owner = models.CharField(max_length=150, help_text="A role or group, e.g. “Technical Board”.")
+    owner = models.CharField(max_length=300, help_text="A role or group, e.g. “Technical Board”.")
     success_measures = models.TextField("success measures or outputs", blank=True)
     starts_on = models.DateField("start", null=True, blank=True)
+    # The last day of the target's period ("by December 2027" is 31 December 2027), so
+    # targets of any precision sort and compare; it is shown as the lead gave it.
     target_on = models.DateField("target date", null=True, blank=True)
+    target_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
     status = models.CharField(
         max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
     )
     carried_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
+
+    # What a lead writes, in the plan's order (the form, the services, the copy carried
+    # into the next stage and the content hash all go by this list; themes and
+    # milestones are related rows, handled beside it).
+    WRITTEN_FIELDS = (
+        "title",
+        "description",
+        "owner",
+        "success_measures",
+        "starts_on",
+        "target_on",
+        "target_precision",
+        "status",
     )
 
     class Meta:
@@ -288,11 +309,51 @@ class Action(Section):
                 | Q(target_on__gte=models.F("starts_on")),
                 name="action_target_after_start",
                 violation_error_message="The target date cannot come before the start.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(target_precision__in=DatePrecision.values),
+                name="action_target_precision_known",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def target(self) -> periods.Period | None:
+        return periods.period(self.target_on, self.target_precision)
+
+
+class Milestone(models.Model):
+    """A dated step on the way to an action's target ("Proposal" by January 2021)."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="milestones")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=300)
+    # The last day of its period, as for the action's target.
+    due_on = models.DateField()
+    precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "position"], name="one_milestone_per_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(precision__in=DatePrecision.values),
+                name="milestone_precision_known",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label}: by {self.when}"
+
+    @property
+    def when(self) -> periods.Period:
+        return periods.period(self.due_on, self.precision)
 
 
 class PreviousActionReview(Section):
@@ -342,7 +403,7 @@ class VoiceEvidence(Section):
         Submission, on_delete=models.CASCADE, related_name="voice_evidence"
     )
     method = models.CharField(max_length=24, choices=VoiceMethod.choices)
-    method_other = models.CharField("other method", max_length=120, blank=True)
+    method_other = models.CharField("other method", max_length=200, blank=True)
     held_on = models.DateField("when")
     participants = models.PositiveIntegerField(
         "how many took part", validators=[MaxValueValidator(1_000_000)]
