@@ -7,9 +7,21 @@ from core.widgets import DateInput
 from .enums import OrganisationKind
 from .models import Organisation
 from .services import EDITABLE_FIELDS, PUBLIC_DETAIL_FIELDS
+from .validators import validate_public_web_address
 
 
-class OrganisationForm(forms.ModelForm):
+class PublicPageMixin:
+    """The organisation's own page is fetched by the portal's weekly check: it must be on
+    the public web."""
+
+    def clean_tc_page_url(self):
+        value = self.cleaned_data["tc_page_url"]
+        if value:
+            validate_public_web_address(value)
+        return value
+
+
+class OrganisationForm(PublicPageMixin, forms.ModelForm):
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -141,7 +153,7 @@ class RestoreForm(TransitionForm):
     )
 
 
-class PublicDetailsForm(forms.ModelForm):
+class PublicDetailsForm(PublicPageMixin, forms.ModelForm):
     """How the public finds the organisation's commitment and whom to ask about it."""
 
     class Meta:

@@ -1,12 +1,18 @@
 """The portal's check of each organisation's own Technician Commitment web page.
 
-Run by a periodic task on the real portal. Tests point it at pages served on this machine
-(or pass their own ``fetch``): nothing here runs during a request."""
+Run by a periodic task on the real portal. Only public web addresses are fetched: the
+host is resolved, every address it resolves to must be public, and the connection goes to
+one of those very addresses (so a name cannot resolve to a public address for the check
+and to a private one for the fetch). Redirects are followed here, each hop checked the
+same way, at most ``MAX_REDIRECTS`` of them. Tests serve pages from this machine, named in
+``LINK_CHECK_ALLOWED_HOSTS`` (or pass their own ``fetch``): nothing here runs during a
+request."""
 
-import urllib.error
-import urllib.request
+import http.client
+import socket
 from collections.abc import Callable
 from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
 
 from django.db.models import Q
 from django.utils import timezone
@@ -14,28 +20,82 @@ from django.utils import timezone
 from .cache import public_changed
 from .models import Organisation
 from .selectors import public_organisations
+from .validators import NotPublicAddress, public_addresses
 
 TIMEOUT_SECONDS = 10
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 # A page checked more recently than this is not checked again by the sweep.
 RECHECK_AFTER = timedelta(days=6)
 USER_AGENT = "TechnicianCommitmentPortal/1.0 (link check)"
+
+
+class _Refused(Exception):
+    """The check will not fetch this address; the message says why."""
+
+
+def _connection(url: str) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to ``url``'s host, made only to an address vetted as public, and the
+    path to ask for."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Refused("Not a web address")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise _Refused("Not a web address") from exc
+    try:
+        addresses = public_addresses(parts.hostname, port)
+    except NotPublicAddress as exc:
+        raise _Refused("Refused: the address points to a private network") from exc
+
+    def connect_vetted(_address, timeout, source_address=None):
+        error = OSError("No address to connect to")
+        for address in addresses:
+            try:
+                return socket.create_connection((address, port), timeout, source_address)
+            except OSError as exc:
+                error = exc
+        raise error
+
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = kind(parts.hostname, port, timeout=TIMEOUT_SECONDS)
+    # http.client connects through this attribute; HTTPS then wraps the socket for the
+    # host's name, so the certificate is still checked against the name, not the address.
+    connection._create_connection = connect_vetted
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return connection, path
+
+
+def _status(method: str, url: str) -> int:
+    """The status of ``url`` asked with ``method``, following redirects hop by hop."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        connection, path = _connection(url)
+        try:
+            connection.request(method, path, headers={"User-Agent": USER_AGENT})
+            response = connection.getresponse()
+            status, location = response.status, response.getheader("Location")
+        finally:
+            connection.close()
+        if status not in REDIRECT_STATUSES or not location:
+            return status
+        url = urljoin(url, location.strip())
+    raise _Refused(f"Not reachable: more than {MAX_REDIRECTS} redirects")
 
 
 def fetch_status(url: str) -> tuple[bool, str]:
     """Whether ``url`` answers with a page (2xx or 3xx), and a short note of how it went.
     A HEAD first; a server that refuses HEAD is asked with GET."""
     for method in ("HEAD", "GET"):
-        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                return True, f"HTTP {response.status}"
-        except urllib.error.HTTPError as exc:
-            if method == "HEAD" and exc.code in (403, 405, 501):
-                continue
-            return False, f"HTTP {exc.code}"
-        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-            reason = getattr(exc, "reason", exc)
-            return False, f"Not reachable: {reason}"[:200]
+            status = _status(method, url)
+        except _Refused as exc:
+            return False, str(exc)[:200]
+        except (OSError, http.client.HTTPException, ValueError, UnicodeError) as exc:
+            return False, f"Not reachable: {exc}"[:200]
+        if method == "HEAD" and status in (403, 405, 501):
+            continue
+        return 200 <= status < 400, f"HTTP {status}"
     return False, "Not reachable"
 
 
