@@ -1,7 +1,11 @@
 """The action plan editor: add, edit, remove and reorder actions.
 
 With htmx each change swaps the plan (or one action) in place; without
-JavaScript the same forms post normally and the page reloads at the plan."""
+JavaScript the same forms post normally and the page reloads at the plan.
+Either way keyboard users stay where they were working: after adding an action
+focus goes to it, after moving one to the button they pressed (or its
+counterpart, at the top or the bottom), after an edit to the action's Edit
+link; without JavaScript the address ends at the action."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,17 +17,38 @@ from core.exceptions import ApplicationError
 from .. import selectors, services
 from ..forms import ActionForm
 from .common import submission_for
-from .editor import CONFLICT, after_conflict, refused, render_page, unless_editable
+from .editor import (
+    CONFLICT,
+    after_conflict,
+    refused,
+    refused_section,
+    render_page,
+    unless_editable,
+)
 
 PLAN = "action-plan"
 EDIT_PAGE = "action_plans/action_form.html"
 
 
-def _plan_or_redirect(request, submission, message: str, fragment: str = PLAN):
+def _plan_or_redirect(request, submission, message: str, action=None, control: str = ""):
+    """Report a change to the plan; focus goes to ``action`` (its ``control``: "up",
+    "down" or "edit"; its heading when empty), or to the plan when there is none."""
     messages.success(request, message)
     if request.htmx:
-        return render_page(request, submission, partial=PLAN)
+        focus = {"focus_action": action.pk, "focus_control": control} if action else {}
+        return render_page(request, submission, partial=PLAN, **focus)
+    fragment = f"action-{action.pk}" if action else PLAN
     return redirect(f"{submission.get_absolute_url()}#{fragment}")
+
+
+def _move_control(submission, action, direction: str) -> str:
+    """The button to keep focus on after ``action`` moved: the one pressed, unless the
+    action reached the end it moved towards and that button is gone."""
+    order = list(submission.actions.values_list("pk", flat=True))
+    end = order[0] if direction == "up" else order[-1]
+    if action.pk != end:
+        return direction
+    return "" if len(order) == 1 else ("down" if direction == "up" else "up")
 
 
 def _values(form) -> dict:
@@ -39,7 +64,9 @@ def action_add(request, slug, number):
     themes = list(selectors.themes_in_use())
     form = ActionForm(request.POST, themes=themes, prefix="new-action")
     if not form.is_valid():
-        return render_page(request, submission, status=400, partial=PLAN, action_form=form)
+        if request.htmx:
+            return render_page(request, submission, status=400, partial=PLAN, action_form=form)
+        return refused_section(request, submission, form, slot="action", fragment="add-action")
     try:
         action = services.action_add(
             actor=request.user,
@@ -49,7 +76,7 @@ def action_add(request, slug, number):
         )
     except ApplicationError as exc:
         return refused(request, submission, exc, partial=PLAN, action_form=form)
-    return _plan_or_redirect(request, submission, f"Added “{action.title}”.", f"action-{action.pk}")
+    return _plan_or_redirect(request, submission, f"Added “{action.title}”.", action)
 
 
 @login_required
@@ -88,7 +115,7 @@ def action_edit(request, slug, number, pk):
         after_conflict(form, exc)
         status = CONFLICT if isinstance(exc, services.EditConflict) else 400
         return render(request, template, context, status=status)
-    return _plan_or_redirect(request, submission, f"Saved “{action.title}”.", f"action-{pk}")
+    return _plan_or_redirect(request, submission, f"Saved “{action.title}”.", action, "edit")
 
 
 @login_required
@@ -115,5 +142,9 @@ def action_move(request, slug, number, pk):
         return refused(request, submission, exc, partial=PLAN)
     where = "up" if offset < 0 else "down"
     return _plan_or_redirect(
-        request, submission, f"Moved “{action.title}” {where}.", f"action-{pk}"
+        request,
+        submission,
+        f"Moved “{action.title}” {where}.",
+        action,
+        _move_control(submission, action, where),
     )

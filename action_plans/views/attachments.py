@@ -12,7 +12,7 @@ from core.uploads import CONTENT_TYPES
 from .. import services
 from ..forms import AttachmentForm
 from .common import submission_for
-from .editor import refused, render_page
+from .editor import refused, refused_section
 
 
 @login_required
@@ -21,7 +21,7 @@ def attachment_add(request, slug, number):
     submission = submission_for(request, slug, number)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render_page(request, submission, status=400, attachment_form=form)
+        return refused_section(request, submission, form, slot="attachment", fragment="attachments")
     evidence = None
     if form.cleaned_data["evidence"]:
         evidence = get_object_or_404(submission.voice_evidence, pk=form.cleaned_data["evidence"])

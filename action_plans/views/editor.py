@@ -1,8 +1,11 @@
 """Writing a stage: one page of sections, each saved on its own.
 
 Every form posts to its own address. On success the view redirects back to
-the section (or, for htmx, returns the section re-rendered); on an error or an
-edit conflict it renders the page again with that form bound, so nothing the
+the section (or, for htmx, returns the section re-rendered). A form refused by
+validation goes back to the stage page too (post/redirect/get): what was typed
+and the errors are kept in the session, and the page shows the form again,
+headed by an error summary that takes the focus, with the address the page's
+own. An edit conflict renders the page with both versions (409), so nothing the
 person typed is lost."""
 
 from django.contrib import messages
@@ -13,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from core.exceptions import ApplicationError
+from core.forms import refused_form_keep, refused_form_restore, refused_form_take
 
 from .. import packs, selectors, services
 from ..forms import (
@@ -42,6 +46,58 @@ def unless_editable(request, submission, fragment: str):
     messages.info(request, "This stage cannot be changed now; it is shown as it stands.")
     url = _anchor(submission, fragment)
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# The stage page's forms, bound again to what a refused save was given: each takes
+# the key of its slot ("theme:<slug>", "previous:<pk>") and returns the
+# page_context entry it fills. The views bind the same forms with the same prefixes.
+SECTION_FORMS = {
+    "self": lambda submission, data, key: {
+        "self_form": SelfAssessmentForm(data, instance=submission.self_assessment)
+    },
+    "theme": lambda submission, data, key: {
+        "theme_forms": {
+            get_object_or_404(submission.theme_assessments, theme__slug=key).pk: (
+                ThemeAssessmentForm(data, prefix=f"theme-{key}")
+            )
+        }
+    },
+    "previous": lambda submission, data, key: {
+        "review_forms": {int(key): PreviousActionReviewForm(data, prefix=f"previous-{key}")}
+    },
+    "action": lambda submission, data, key: {
+        "action_form": ActionForm(data, themes=list(selectors.themes_in_use()), prefix="new-action")
+    },
+    "voice": lambda submission, data, key: {"voice_form": VoiceEvidenceForm(data, prefix="voice")},
+    "attachment": lambda submission, data, key: {"attachment_form": AttachmentForm(data)},
+}
+
+
+def refused_section(request, submission, form, *, slot: str, fragment: str):
+    """Send a section that failed validation back to the stage page at ``fragment``,
+    with what was typed and its errors kept for that page (post/redirect/get)."""
+    refused_form_keep(request, form, page=submission.get_absolute_url(), slot=slot)
+    return redirect(_anchor(submission, fragment))
+
+
+def refused_sections(request, submission) -> dict:
+    """The section refused just before this view of the page, bound again to what was
+    typed and showing its errors; {} when there is none."""
+    kept = refused_form_take(request, page=submission.get_absolute_url())
+    if kept is None:
+        return {}
+    slot, data, errors = kept
+    kind, _, key = slot.partition(":")
+    if kind not in SECTION_FORMS:
+        return {}
+    try:
+        bound = SECTION_FORMS[kind](submission, data, key)
+    except (Http404, ValueError):  # The item went meanwhile: nothing to show again.
+        return {}
+    for value in bound.values():
+        for form in value.values() if isinstance(value, dict) else [value]:
+            refused_form_restore(form, errors)
+    return bound
 
 
 def page_context(request, submission, **bound) -> dict:
@@ -143,7 +199,7 @@ def submission_detail(request, slug, number):
                 "can_start": request.user.has_perm("action_plans.start_stage", organisation),
             },
         )
-    return render_page(request, submission)
+    return render_page(request, submission, **refused_sections(request, submission))
 
 
 @login_required
@@ -167,7 +223,7 @@ def self_assessment_save(request, slug, number):
     submission = submission_for(request, slug, number)
     form = SelfAssessmentForm(request.POST, instance=submission.self_assessment)
     if not form.is_valid():
-        return render_page(request, submission, status=400, self_form=form)
+        return refused_section(request, submission, form, slot="self", fragment="self-assessment")
     values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
         services.self_assessment_save(
@@ -189,7 +245,9 @@ def theme_assessment_save(request, slug, number, theme):
     assessment = get_object_or_404(submission.theme_assessments, theme__slug=theme)
     form = ThemeAssessmentForm(request.POST, prefix=f"theme-{theme}")
     if not form.is_valid():
-        return render_page(request, submission, status=400, theme_forms={assessment.pk: form})
+        return refused_section(
+            request, submission, form, slot=f"theme:{theme}", fragment=f"theme-{theme}"
+        )
     try:
         services.theme_assessment_save(
             actor=request.user,
@@ -211,7 +269,9 @@ def previous_action_review_save(request, slug, number, pk):
     review = get_object_or_404(submission.previous_action_reviews.select_related("action"), pk=pk)
     form = PreviousActionReviewForm(request.POST, prefix=f"previous-{pk}")
     if not form.is_valid():
-        return render_page(request, submission, status=400, review_forms={pk: form})
+        return refused_section(
+            request, submission, form, slot=f"previous:{pk}", fragment=f"previous-{pk}"
+        )
     try:
         services.previous_action_review_save(
             actor=request.user,
@@ -234,7 +294,7 @@ def voice_evidence_add(request, slug, number):
         return redirect(_anchor(submission, "technician-voice"))
     form = VoiceEvidenceForm(request.POST, prefix="voice")
     if not form.is_valid():
-        return render_page(request, submission, status=400, voice_form=form)
+        return refused_section(request, submission, form, slot="voice", fragment="add-evidence")
     values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
         services.voice_evidence_add(actor=request.user, submission=submission, **values)

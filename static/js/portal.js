@@ -2,9 +2,39 @@
 (function () {
   "use strict";
 
-  // Move focus to refreshed results after an htmx swap, so screen reader and
-  // keyboard users learn that the list changed.
+  // Where focus goes when a page arrives or part of it is swapped in: a refused
+  // form's error summary first; else the element the server marked (the action
+  // just added or moved); else, for refreshed results, their heading.
+  // Each summary and mark is used once, so a later swap elsewhere leaves focus be.
+  function focusArrived() {
+    var summary = document.querySelector("[data-error-summary]:not([data-shown])");
+    if (summary) {
+      summary.setAttribute("data-shown", "");
+      summary.focus();
+      return true;
+    }
+    var marked = document.querySelector("[data-focus-here]");
+    if (marked) {
+      marked.removeAttribute("data-focus-here");
+      if (!marked.matches("a, button, input, select, textarea, [tabindex]")) {
+        marked.setAttribute("tabindex", "-1");
+      }
+      marked.focus();
+      return true;
+    }
+    return false;
+  }
+
+  document.addEventListener("DOMContentLoaded", focusArrived);
+  // Scrolling to the address's #fragment, once the page has loaded, can take the
+  // focus back to the page: give it to the summary again.
+  window.addEventListener("load", function () {
+    var summary = document.querySelector("[data-error-summary][data-shown]");
+    if (summary && document.activeElement === document.body) summary.focus();
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
+    if (focusArrived()) return;
     var target = event.detail.target;
     // An outerHTML swap detaches the target; the event then fires on its replacement.
     if (target && !target.isConnected) target = event.target;
@@ -15,6 +45,20 @@
         heading.focus();
       }
     }
+  });
+
+  // A link in an error summary moves to its field, with the field's label in view.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var fieldset = field.closest("fieldset");
+    var label = (fieldset && fieldset.querySelector("legend")) ||
+      document.querySelector("label[for='" + field.id + "']") || field;
+    label.scrollIntoView();
+    field.focus({ preventScroll: true });
   });
 
   // Messages from before an in-place change no longer apply once it lands.
@@ -33,31 +77,80 @@
   });
 })();
 
-// Live word count for fields with a limit: <textarea data-word-limit="250">.
+// Live count for every field with a limit: <input data-char-limit="500">, or
+// <textarea data-word-limit="250">. The browser is never told the limit (no
+// maxlength), so nothing is cut: the count goes past zero ("3 characters too
+// many") and the server refuses the save with a message. The visible count is
+// hidden from screen readers; they hear the count once typing pauses, through
+// one polite live region, and the field's hint states the limit.
 (function () {
   "use strict";
+
+  var PAUSE_MS = 1000;
 
   function words(text) {
     var trimmed = text.trim();
     return trimmed ? trimmed.split(/\s+/).length : 0;
   }
 
+  // What the server will count: code points, with each line break sent as CR LF.
+  function characters(text) {
+    return Array.from(text.replace(/\r?\n/g, "\r\n")).length;
+  }
+
+  function plural(count, one) {
+    return count + " " + one + (count === 1 ? "" : "s");
+  }
+
+  function describe(used, limit, unit) {
+    return used > limit
+      ? plural(used - limit, unit) + " too many"
+      : plural(limit - used, unit) + " remaining";
+  }
+
   function attachCounter(field) {
-    var limit = parseInt(field.getAttribute("data-word-limit"), 10);
+    var wordLimit = parseInt(field.getAttribute("data-word-limit"), 10);
+    var charLimit = parseInt(field.getAttribute("data-char-limit"), 10);
+    var byWords = !isNaN(wordLimit);
+    var limit = byWords ? wordLimit : charLimit;
+    var unit = byWords ? "word" : "character";
     var counter = document.createElement("p");
-    counter.id = field.id + "-word-count";
-    counter.className = "form-text word-count";
-    counter.setAttribute("aria-live", "polite");
+    counter.id = field.id + "-count";
+    counter.className = "form-text limit-count";
+    counter.setAttribute("aria-hidden", "true");
+    var spoken = document.createElement("p");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("aria-live", "polite");
     field.insertAdjacentElement("afterend", counter);
-    var described = field.getAttribute("aria-describedby");
-    field.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
-    function update() {
-      var count = words(field.value);
-      counter.textContent = count + " of " + limit + " words" + (count > limit ? ": " + (count - limit) + " over the limit" : "");
-      counter.classList.toggle("over", count > limit);
+    counter.insertAdjacentElement("afterend", spoken);
+    // The count shows the limit now; the hint still tells screen readers.
+    var help = document.getElementById(field.id + "_helptext");
+    var hint = help && help.querySelector(".limit-hint");
+    if (hint) hint.classList.add("visually-hidden");
+    var timer = null;
+    function update(announce) {
+      var used = byWords ? words(field.value) : characters(field.value);
+      var over = used > limit;
+      var text = describe(used, limit, unit);
+      counter.textContent = text;
+      counter.classList.toggle("over", over);
+      field.classList.toggle("over-limit", over);
+      if (announce) {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { spoken.textContent = text; }, PAUSE_MS);
+      }
     }
-    field.addEventListener("input", update);
-    update();
+    field.addEventListener("input", function () { update(true); });
+    update(false);
+  }
+
+  function counted(root) {
+    var fields = [];
+    if (root.matches && root.matches("[data-char-limit], [data-word-limit]")) fields.push(root);
+    root.querySelectorAll("[data-char-limit], [data-word-limit]").forEach(function (field) {
+      fields.push(field);
+    });
+    return fields;
   }
 
   // Warn before leaving a page whose form has unsaved changes: <form data-warn-unsaved>.
@@ -72,8 +165,8 @@
   }
 
   function enhance(root) {
-    root.querySelectorAll("textarea[data-word-limit]").forEach(function (field) {
-      if (!document.getElementById(field.id + "-word-count")) attachCounter(field);
+    counted(root).forEach(function (field) {
+      if (field.id && !document.getElementById(field.id + "-count")) attachCounter(field);
     });
     root.querySelectorAll("form[data-warn-unsaved]").forEach(watch);
   }

@@ -193,6 +193,8 @@ FORMS_URLFIELD_ASSUME_HTTPS = True
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Every form's fields state their limits and never let the browser cut at them.
+FORM_RENDERER = "core.forms.PortalFormRenderer"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

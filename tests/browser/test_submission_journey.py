@@ -70,12 +70,12 @@ def _write_the_self_assessment(page):
     section.get_by_label("Institutional lead").fill("Priya Shah")
     section.get_by_label("Lead's email").fill("priya.shah@example.ac.uk")
     profile = section.get_by_label("Organisation profile")
-    counter = section.locator(".word-count")
-    expect(counter).to_have_text("0 of 250 words")
+    counter = section.locator("#id_profile-count")
+    expect(counter).to_have_text("250 words remaining")
     profile.press_sequentially("A research university")
-    expect(counter).to_have_text("3 of 250 words")
+    expect(counter).to_have_text("247 words remaining")
     profile.fill(PROFILE)
-    expect(counter).to_have_text("16 of 250 words")
+    expect(counter).to_have_text("234 words remaining")
     section.get_by_label("Your definition of a technician").fill(
         "Everyone whose role is mainly technical."
     )
@@ -114,8 +114,8 @@ def _add_actions_in_place(page):
         heading = f"Action plan ({number} action{'s' if number > 1 else ''})"
         expect(_plan(page).get_by_role("heading", level=2)).to_have_text(heading)
         expect(_plan(page).get_by_role("status")).to_have_text(f"Added “{ACTIONS[theme]}”.")
-        # Keyboard and screen reader users are taken to the refreshed plan.
-        expect(_plan(page).get_by_role("heading", level=2)).to_be_focused()
+        # Keyboard and screen reader users are taken to the action they added.
+        expect(_action_titles(page).last).to_be_focused()
         # The form is blank again for the next action.
         expect(_add_action_form(page).get_by_label("Action or objective")).to_have_value("")
     expect(_action_titles(page)).to_have_text(
@@ -128,7 +128,7 @@ def _reorder_and_edit_in_place(page):
     last = ACTIONS["Sustainability"]
     _plan(page).get_by_role("button", name=f"Move up {last}").click()
     expect(_plan(page).get_by_role("status")).to_have_text(f"Moved “{last}” up.")
-    expect(_plan(page).get_by_role("heading", level=2)).to_be_focused()
+    expect(_plan(page).get_by_role("button", name=f"Move up {last}")).to_be_focused()
     expect(_action_titles(page)).to_have_text(
         [
             f"1. {ACTIONS['Visibility']}",
@@ -148,13 +148,18 @@ def _reorder_and_edit_in_place(page):
     assert_no_serious_axe_violations(page)
     form.get_by_label("Action or objective").fill("")
     form.get_by_role("button", name="Save the action").click()
-    expect(form.get_by_text("This field is required.")).to_be_visible()
+    # The error summary heads the form and takes the focus; the field says it too.
+    expect(form.locator(".error-summary")).to_be_focused()
+    expect(form.locator(".error-summary").get_by_role("link")).to_have_text(
+        ["This field is required."]
+    )
+    expect(form.locator(".invalid-feedback")).to_have_text("This field is required.")
     expect(_plan(page).locator(".action-edit")).to_have_count(1)
     form.get_by_label("Action or objective").fill(EDITED)
     form.get_by_label("Target date").fill("2026-07-31")
     form.get_by_role("button", name="Save the action").click()
     expect(_plan(page).get_by_role("status")).to_have_text(f"Saved “{EDITED}”.")
-    expect(_plan(page).get_by_role("heading", level=2)).to_be_focused()
+    expect(_plan(page).get_by_role("link", name=f"Edit {EDITED}")).to_be_focused()
     expect(page.locator("#action-plan")).to_have_count(1)
     expect(_plan(page).locator(".action-edit")).to_have_count(0)
     expect(_action_titles(page).first).to_have_text(f"1. {EDITED}")
@@ -282,7 +287,7 @@ def test_the_plan_can_be_written_without_javascript(context_without_javascript, 
     page = _without_smooth_scrolling(context_without_javascript.new_page())
 
     page.goto(_stage_page(organisation))
-    expect(page.locator(".word-count")).to_have_count(0)  # portal.js never ran
+    expect(page.locator(".limit-count")).to_have_count(0)  # portal.js never ran
     for title in ("Survey every technician", "Publish a technician careers map"):
         form = _add_action_form(page)
         form.get_by_label("Action or objective").fill(title)
