@@ -120,6 +120,8 @@ def refused_form_restore(form, errors: dict):
     """``form`` (bound to the kept data) with exactly the errors the refused save got:
     the same messages, including a service's refusal and a file's that validation of
     the kept data alone could not reproduce."""
+    if not form.is_bound:
+        return form
     form.is_valid()
     form.errors.clear()
     for field, messages in errors.items():

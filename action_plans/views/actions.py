@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.forms import refused_form_keep, refused_form_restore, refused_form_take
 
 from .. import selectors, services
 from ..forms import ActionForm
@@ -88,18 +89,27 @@ def action_edit(request, slug, number, pk):
     if elsewhere:
         return elsewhere
     themes = list(selectors.themes_in_use())
+    kept = refused_form_take(request, page=request.path) if request.method == "GET" else None
     form = ActionForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else kept and kept[1],
         instance=action,
         themes=themes,
         prefix=f"action-{pk}",
         initial={"version": action.version},
     )
+    if kept:
+        refused_form_restore(form, kept[2])
     template = f"{EDIT_PAGE}#action-edit" if request.htmx else EDIT_PAGE
     context = {"submission": submission, "organisation": submission.organisation}
     context.update(action=action, form=form)
-    if request.method == "GET" or not form.is_valid():
-        return render(request, template, context, status=400 if form.errors else 200)
+    if request.method == "GET":
+        return render(request, template, context)
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, template, context, status=400)
+        # The edit page's own address, asked for afresh (post/redirect/get).
+        refused_form_keep(request, form, page=request.path, slot="action")
+        return redirect(request.path)
     try:
         services.action_save(
             actor=request.user,

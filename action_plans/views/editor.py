@@ -312,14 +312,21 @@ def voice_evidence_edit(request, slug, number, pk):
     elsewhere = request.method == "GET" and unless_editable(request, submission, f"voice-{pk}")
     if elsewhere:
         return elsewhere
+    kept = refused_form_take(request, page=request.path) if request.method == "GET" else None
     form = VoiceEvidenceForm(
-        request.POST or None, instance=evidence, initial={"version": evidence.version}
+        request.POST if request.method == "POST" else kept and kept[1],
+        instance=evidence,
+        initial={"version": evidence.version},
     )
+    if kept:
+        refused_form_restore(form, kept[2])
     context = {"submission": submission, "organisation": submission.organisation, "form": form}
     template = "action_plans/voiceevidence_form.html"
-    if request.method == "GET" or not form.is_valid():
-        status = 400 if form.errors else 200
-        return render(request, template, {**context, "evidence": evidence}, status=status)
+    if request.method == "GET":
+        return render(request, template, {**context, "evidence": evidence})
+    if not form.is_valid():
+        refused_form_keep(request, form, page=request.path, slot="voice")
+        return redirect(request.path)
     values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     try:
         services.voice_evidence_save(

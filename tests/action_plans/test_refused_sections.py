@@ -217,22 +217,62 @@ def test_an_action_refused_with_htmx_swaps_the_plan_with_the_summary(browser, su
     assert summary_of(html) == [("id_new-action-owner", "This field is required.")]
 
 
-def test_the_edit_form_of_an_action_opens_with_the_summary_when_refused(browser, submission, lead):
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_refused_action_edit_keeps_the_edit_page_address_and_the_text(
+    browser, submission, lead, htmx
+):
     action = complete(submission, lead).actions.first()
     prefix = f"action-{action.pk}"
     data = {
         key.replace("new-action", prefix): value
         for key, value in new_action(TITLE_500 + "!").items()
     }
+    edit_page = address(submission, "action_edit", pk=action.pk)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
 
-    response = browser.post(address(submission, "action_edit", pk=action.pk), data)
+    response = browser.post(edit_page, {**data, f"{prefix}-version": action.version}, **headers)
 
-    assert response.status_code == 400
-    assert summary_of(response.content.decode())[0] == (
-        f"id_{prefix}-title",
-        "Action or objective must be 500 characters or fewer (it has 501).",
-    )
+    if htmx:  # swapped in place, inside the plan
+        assert response.status_code == 400
+        html = response.content.decode()
+    else:
+        assert (response.status_code, response.url) == (302, edit_page)
+        html = browser.get(edit_page).content.decode()
+    assert summary_of(html) == [
+        (
+            f"id_{prefix}-title",
+            "Action or objective must be 500 characters or fewer (it has 501).",
+        )
+    ]
+    assert f'value="{TITLE_500}!"' in html
     assert Action.objects.get(pk=action.pk).title == action.title
+
+
+def test_a_refused_evidence_edit_keeps_the_edit_page_address_and_the_text(
+    browser, submission, lead
+):
+    evidence = complete(submission, lead).voice_evidence.first()
+    edit_page = address(submission, "voice_edit", pk=evidence.pk)
+
+    response = browser.post(
+        edit_page,
+        {
+            "version": evidence.version,
+            "method": "other",
+            "method_other": "",
+            "held_on": "2025-03-01",
+            "participants": "12",
+            "description": "Kept as typed.",
+            "what_changed": "Rotas changed.",
+        },
+    )
+
+    assert (response.status_code, response.url) == (302, edit_page)
+    html = browser.get(edit_page).content.decode()
+    assert summary_of(html) == [("id_method_other", "Say which other method was used.")]
+    assert "Kept as typed." in html
+    assert VoiceEvidence.objects.get(pk=evidence.pk).description == evidence.description
+    assert "error-summary" not in browser.get(edit_page).content.decode()
 
 
 # Where focus goes after a change to the plan.
