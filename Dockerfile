@@ -11,7 +11,11 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+# Production settings refuse a placeholder secret; collecting static files needs one, and a
+# database address, but keeps neither: the running containers get their own.
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+    DJANGO_ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
+    DATABASE_URL=sqlite:////tmp/unused.sqlite3 \
     DJANGO_SETTINGS_MODULE=tc_portal.settings.production \
     python manage.py collectstatic --noinput -v0 \
     && useradd --create-home --uid 1000 portal \

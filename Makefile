@@ -5,16 +5,17 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-# Real services used by `make up` unless set in the environment.
-UP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tc_portal
-UP_REDIS_URL ?= redis://127.0.0.1:6379/0
+# The laptop's settings for run, seed, migrate and totp; the suite's for test. `make up`
+# runs under production settings (scripts/up.py); DEMO=1 loads the demo data there too.
+LOCAL := DJANGO_SETTINGS_MODULE=tc_portal.settings.local
+DEMO ?=
 
 .PHONY: help run test up totp lint format seed migrate check-system clean
 
 help:
 	@echo "make run    the portal with demo data at http://127.0.0.1:8000 (SQLite, no services needed)"
 	@echo "make test   the whole test suite (PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set)"
-	@echo "make up     web (gunicorn), Celery worker and beat on PostgreSQL and Redis"
+	@echo "make up     web (gunicorn), Celery worker and beat on PostgreSQL and Redis (DEMO=1: with demo data)"
 	@echo "make totp EMAIL=...   the current two-factor code of a demo account"
 	@echo "make lint / make format"
 
@@ -37,31 +38,26 @@ check-system:
 	fi
 
 migrate: $(VENV)/.installed
-	$(PY) manage.py migrate --noinput
+	$(LOCAL) $(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(LOCAL) $(PY) manage.py seed_demo
 
 run: $(VENV)/.installed check-system
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	$(LOCAL) $(PY) manage.py migrate --noinput
+	$(LOCAL) $(PY) manage.py seed_demo
+	$(LOCAL) DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(VENV)/.installed check-system
 	DJANGO_SETTINGS_MODULE=tc_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=tc_portal.settings.test $(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 up: $(VENV)/.installed check-system
-	@export DATABASE_URL="$${DATABASE_URL:-$(UP_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(UP_REDIS_URL)}"; \
-	$(PY) scripts/ensure_database.py && \
-	$(PY) manage.py migrate --noinput && \
-	$(PY) manage.py collectstatic --noinput -v0 && \
-	$(PY) manage.py seed_demo && \
-	DJANGO_DEBUG=false $(VENV)/bin/honcho start -f Procfile
+	@DEMO="$(DEMO)" $(PY) scripts/up.py
 
 totp: $(VENV)/.installed
-	@$(PY) manage.py demo_totp "$(EMAIL)"
+	@$(LOCAL) $(PY) manage.py demo_totp "$(EMAIL)"
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -1,9 +1,11 @@
 """Settings shared by every environment; values come from the environment.
 
-With nothing configured the portal runs on one laptop: SQLite, tasks run
-eagerly in the web process, email printed to the console. Setting
-DATABASE_URL and REDIS_URL moves it onto PostgreSQL, a Redis cache and a
-Celery broker without any code change.
+They fail closed: debug is off, there is no secret key and no allowed host
+until an environment module gives them (`local` for the laptop, `production`
+for a server, `test` for the suite). Without DATABASE_URL and REDIS_URL the
+portal runs on SQLite, with tasks run eagerly in the web process and email
+printed to the console; setting them moves it onto PostgreSQL, a Redis cache
+and a Celery broker without any code change.
 """
 
 from pathlib import Path
@@ -17,14 +19,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="dev-only-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz",
-)
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+DEBUG = False
+# No SECRET_KEY here: each environment module sets its own, and Django refuses
+# to start without one.
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The demo network's accounts share a published password: only `local` and
+# `test` allow `seed_demo` (elsewhere it needs --allow-production).
+ALLOW_DEMO_DATA = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -202,7 +205,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))

@@ -1,4 +1,4 @@
-"""Test settings: the base configuration made faster, nothing else.
+"""Test settings: the laptop's configuration made faster, nothing else.
 
 DATABASE_URL and REDIS_URL are honoured exactly as in base, so CI runs the
 suite on PostgreSQL and Redis; without them it runs on SQLite.
@@ -7,8 +7,8 @@ suite on PostgreSQL and Redis; without them it runs on SQLite.
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL
+from .local import *  # noqa: F403
+from .local import CACHES, REDIS_URL
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from accounts.demo import DEMO_PASSWORD, demo_sign_ins, demo_totp_secret, seed_demo
@@ -11,8 +12,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiet-sign-ins", action="store_true", help="Do not print the demo sign-ins."
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help=(
+                "Load the demo even under settings meant for real data (a throwaway "
+                "installation, e.g. `make up DEMO=1`)."
+            ),
+        )
 
-    def handle(self, *args, quiet_sign_ins=False, **options):
+    def handle(self, *args, quiet_sign_ins=False, allow_production=False, **options):
+        if not (settings.ALLOW_DEMO_DATA or allow_production):
+            raise CommandError(
+                "Not loading the demo: these settings are for real data, and every demo "
+                f"account's password is published ({DEMO_PASSWORD}). Use the local settings, "
+                "or, on a throwaway database only, pass --allow-production (`make up DEMO=1`)."
+            )
         # The demo's own messages (e.g. "Stage 1 submitted") are kept in the
         # outbox, not printed or sent.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
