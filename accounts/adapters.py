@@ -7,6 +7,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.urls import reverse
 
+from core.http import client_address
 from core.services import email_queue
 
 
@@ -32,6 +33,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         return reverse("accounts:home")
+
+    def get_client_ip(self, request):
+        """The address sign-in rate limits count against: the client's, behind our own
+        proxies too (allauth's would raise, answering 500, on a short X-Forwarded-For)."""
+        return client_address(request)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -1,3 +1,6 @@
+import ipaddress
+
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -25,3 +28,26 @@ def private_file_response(file, *, filename: str, content_type: str) -> FileResp
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def client_address(request) -> str:
+    """The address of the client behind ``request``, as far as we can trust it.
+
+    With ``TRUSTED_PROXY_COUNT`` proxies of our own in front, each appending the address it
+    saw to X-Forwarded-For, the client is that many entries from the right; entries further
+    left were written by the client and are ignored. Without proxies, or when the header
+    has fewer entries than there are proxies (the request did not come through them all),
+    it is the address of the connection itself."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    entries = [e.strip() for e in request.headers.get("X-Forwarded-For", "").split(",")]
+    entries = [e for e in entries if e]
+    if len(entries) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(entries[-count]))
+    except ValueError:
+        # Not an address (a proxy that writes "unknown", or a port): the connection's.
+        return remote

@@ -29,6 +29,15 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # `test` allow `seed_demo` (elsewhere it needs --allow-production).
 ALLOW_DEMO_DATA = False
 
+# How many proxies of our own (TLS terminator, load balancer) stand between
+# the clients and the portal. Each appends the address it saw to
+# X-Forwarded-For, so the client is that many entries from the right; anything
+# further left was written by the client and is never trusted. 0: the header
+# is ignored and REMOTE_ADDR is the client. Sign-in rate limits (allauth) and
+# the API's throttle both key on this address (core.http.client_address).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -256,8 +265,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env("API_RATE_LIMIT", default="600/hour")},
+    # Only for DRF's own throttles; ours take the address from core.http.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Technician Commitment open data",
