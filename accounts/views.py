@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.permissions import require_perm
+from core.queueing import take_deferred_notices
 from directory.models import Organisation
 
 from . import services
@@ -51,7 +52,12 @@ def invitation_create(request, slug):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            if later := take_deferred_notices():
+                messages.warning(
+                    request, f"Invitation to {invitation.email} saved. {' '.join(later)}"
+                )
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect(safe_next(request, organisation.get_absolute_url()))
     return render(
         request,

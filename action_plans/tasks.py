@@ -27,7 +27,12 @@ def render_submission_pack(*, pack_id: int) -> None:
 
 # Safe to repeat by construction (each reminder is claimed under a unique constraint),
 # so a worker lost mid-sweep simply has the sweep run again.
-@shared_task(name="action_plans.send_due_reminders", acks_late=True, time_limit=1800)
+@shared_task(
+    name="action_plans.send_due_reminders",
+    acks_late=True,
+    time_limit=1800,
+    deferred_notice="What is due will be sent by the next daily sweep, at 06:30.",
+)
 def send_due_reminders() -> dict:
     result = reminders_send_due()
     return {"organisations": result.organisations, "due": result.due, "sent": result.sent}

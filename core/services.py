@@ -212,7 +212,10 @@ def email_queue_many(emails: list[OutboundEmail]) -> list[OutboundEmail]:
 
     def deliver():
         for email_id in ids:
-            deliver_email.delay(email_id=email_id)
+            # None: the broker is down; the rest would fail alike, and the stalled-mail
+            # sweep sends them all once it is back.
+            if deliver_email.delay(email_id=email_id) is None:
+                break
 
     transaction.on_commit(deliver)
     return created

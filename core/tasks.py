@@ -21,6 +21,9 @@ STALLED_AFTER = timedelta(minutes=15)
     retry_backoff=30,
     retry_backoff_max=1800,
     max_retries=6,
+    # Not queued (the broker down): the message stays queued in the outbox, and
+    # deliver_stalled_email sends it once the broker is back.
+    deferred_notice="The email will be sent when the mail service is back.",
 )
 def deliver_email(self, *, email_id: int) -> None:
     email = OutboundEmail.objects.filter(pk=email_id).first()

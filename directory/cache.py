@@ -7,12 +7,16 @@ are saves and deletes of organisations, submissions, actions, progress updates, 
 and the PDFs the pages offer (``connect``); writes that bypass ``save()`` (bulk updates)
 call ``public_changed`` themselves. Pages also expire after ``TIMEOUT`` as a backstop.
 
-Signed-in people always get the page made for them (their navigation differs)."""
+Signed-in people always get the page made for them (their navigation differs).
+
+The pages are kept in the "pages" cache, which keeps nothing while Redis is down
+(``core.cache``): every visitor then gets a page made afresh from the database. A change
+saved during the outage reaches pages kept before it once they expire (``TIMEOUT``)."""
 
 import time
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
@@ -23,20 +27,25 @@ TIMEOUT = 300
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
 
 
+def _pages():
+    return caches["pages"]
+
+
 # Each process reads the generation from the shared cache at most once a second, so a
 # kept page costs one cache read; a change reaches every process within that second.
 GENERATION_READ_EVERY = 1.0
 _seen = {"value": None, "at": 0.0}
 
 
-def generation() -> int:
+def generation() -> int | None:
+    """The current generation; None while the cache keeps nothing (Redis down)."""
     now = time.monotonic()
     if _seen["value"] is not None and now - _seen["at"] < GENERATION_READ_EVERY:
         return _seen["value"]
-    found = cache.get(GENERATION)
+    found = _pages().get(GENERATION)
     if found is None:
-        cache.add(GENERATION, time.time_ns(), None)
-        found = cache.get(GENERATION)
+        _pages().add(GENERATION, time.time_ns(), None)
+        found = _pages().get(GENERATION)
     _seen.update(value=found, at=now)
     return found
 
@@ -45,7 +54,7 @@ def public_changed(**_signal) -> None:
     """Make every cached public page out of date (this process at once, others within
     GENERATION_READ_EVERY)."""
     value = time.time_ns()
-    cache.set(GENERATION, value, None)
+    _pages().set(GENERATION, value, None)
     _seen.update(value=value, at=time.monotonic())
 
 
@@ -56,28 +65,37 @@ def cached_for_visitors(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = ":".join(
-            [
-                "public-page",
-                str(generation()),
-                request.get_full_path(),
-                request.headers.get("HX-Request", ""),
-                request.headers.get("HX-Target", ""),
-            ]
-        )
-        kept = cache.get(key)
-        if kept is not None:
-            headers, content = kept
-            response = HttpResponse(content, headers=headers)
-        else:
+        current = generation()
+        if current is None:
+            # The cache is down: nothing is kept, the page is made afresh.
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming and not response.cookies:
-                headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
-                cache.set(key, (headers, response.content), TIMEOUT)
+        else:
+            response = _kept_or_made(view, request, current, *args, **kwargs)
         patch_vary_headers(response, ["Cookie", "HX-Request", "HX-Target"])
         return response
 
     return wrapper
+
+
+def _kept_or_made(view, request, current: int, *args, **kwargs):
+    key = ":".join(
+        [
+            "public-page",
+            str(current),
+            request.get_full_path(),
+            request.headers.get("HX-Request", ""),
+            request.headers.get("HX-Target", ""),
+        ]
+    )
+    kept = _pages().get(key)
+    if kept is not None:
+        headers, content = kept
+        return HttpResponse(content, headers=headers)
+    response = view(request, *args, **kwargs)
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        headers = {h: response[h] for h in KEPT_HEADERS if response.has_header(h)}
+        _pages().set(key, (headers, response.content), TIMEOUT)
+    return response
 
 
 def connect() -> None:

@@ -16,7 +16,12 @@ def send_review_reminders() -> dict:
 # Rendering fails the same way when retried, so no retries; asking the page again after a
 # failure queues it again (reviews.views.feedback).
 @shared_task(
-    name="reviews.render_feedback_report", acks_late=True, soft_time_limit=120, time_limit=180
+    name="reviews.render_feedback_report",
+    acks_late=True,
+    soft_time_limit=120,
+    time_limit=180,
+    # Not queued (the broker down): the feedback page asks again when it is next read.
+    deferred_notice="The feedback report PDF will be prepared when the background service is back.",
 )
 def render_feedback_report(*, feedback_id: int) -> None:
     from .models import Feedback

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages middleware, so what it tells the user is kept for the next page.
+    "core.queueing.DeferredWorkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,15 +118,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # per-process memory and Celery tasks run inline.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis going away must not take the portal with it (core.cache): a failed call
+    # costs at most the short timeouts below, then Redis is left alone for a few seconds
+    # and the cache answers from its fallback. "default" (sign-in rate limits, used
+    # two-factor codes, the API throttle) falls back to this process's memory, so limits
+    # still hold; "pages" (the public page cache) to nothing, so no process keeps a page
+    # that a change made in another process has outdated.
+    _redis_cache = {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": "tc",
+    }
+    _redis_timeouts = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("REDIS_CACHE_URL", default=REDIS_URL),
-            "KEY_PREFIX": "tc",
-        }
+        "default": {**_redis_cache, "OPTIONS": {**_redis_timeouts, "FALLBACK": "memory"}},
+        "pages": {**_redis_cache, "OPTIONS": {**_redis_timeouts, "FALLBACK": "none"}},
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Both in this process's memory, in one store (the same LOCATION).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -137,6 +152,27 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues work while the broker is down fails fast (about a second) and
+# goes on without it (core.queueing); the beat jobs below pick the work up later.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# Redis hands a task that was taken but not acknowledged to another worker after the
+# visibility timeout. Tasks that acknowledge late do so when they finish, so it must
+# outlast the longest task (directory.check_public_pages, 1 hour) and the longest retry
+# countdown (core.deliver_email, 30 minutes), or a task still running would start a
+# second time (tests/core/test_celery_settings.py keeps it so). A task lost with its
+# worker therefore comes back only after two hours: the beat jobs re-queue lost mail
+# (15 minutes) and lost PDFs (a minute or two) long before.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+}
 CELERY_TIMEZONE = "Europe/London"
 # The one reviewed schedule of periodic work. Each job is idempotent by database
 # constraint, so a beat that fires twice, or two beats, cannot send anything twice.

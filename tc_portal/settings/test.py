@@ -23,7 +23,8 @@ if REDIS_URL:
     # The broker gets a database of its own too, apart from a running `make up`.
     CELERY_BROKER_URL = urlunsplit(urlsplit(REDIS_URL)._replace(path="/15"))
     _db = 1 + int(_worker.removeprefix("gw") or 0) % 14
-    CACHES["default"]["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
+    for _cache in CACHES.values():
+        _cache["LOCATION"] = urlunsplit(urlsplit(REDIS_URL)._replace(path=f"/{_db}"))
 
 # Files per worker too: a worker removes its folder when it finishes, and must
 # not take another worker's files with it.

@@ -1,0 +1,212 @@
+"""The portal standing while Redis (the cache and the Celery broker) is down.
+
+The settings are built afresh from ``tc_portal/settings/base.py`` with ``REDIS_URL``
+pointing at a port where nothing listens, exactly as a deployment whose Redis has gone
+away, and the pages are asked for as visitors, people signing in and leads acting."""
+
+import html
+import runpy
+import socket
+import time
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+import tc_portal.settings.base as settings_module
+from accounts.enums import InvitationRole, MembershipRole
+from accounts.models import Invitation
+from core.enums import EmailStatus
+from core.models import OutboundEmail
+from tc_portal.celery import app
+from tests.accounts.people import PASSWORD
+from tests.conftest import with_totp
+from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# The Celery settings a deployment with Redis gets, applied to the running app.
+CELERY_SETTINGS = (
+    "broker_url",
+    "broker_connection_timeout",
+    "broker_transport_options",
+    "task_publish_retry_policy",
+)
+
+
+def _closed_port() -> int:
+    """A port on this machine that nothing listens on: bound, then let go."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _deployed_settings(monkeypatch, redis_url: str) -> dict:
+    """The settings module as it reads with ``REDIS_URL`` set, evaluated afresh."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.delenv("REDIS_CACHE_URL", raising=False)
+    return runpy.run_path(str(settings_module.__file__), run_name="deployed_settings")
+
+
+def _reset_broker_connections():
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """Redis unreachable: the cache and the broker point at a closed port."""
+    url = f"redis://127.0.0.1:{_closed_port()}/0"
+    deployed = _deployed_settings(monkeypatch, url)
+    settings.REDIS_URL = url
+    settings.CACHES = deployed["CACHES"]
+    previous = {name: app.conf[name] for name in CELERY_SETTINGS}
+    previous_eager = app.conf.task_always_eager
+    for name in CELERY_SETTINGS:
+        value = deployed.get(f"CELERY_{name.upper()}", app.conf[name])
+        setattr(settings, f"CELERY_{name.upper()}", value)
+        app.conf[name] = value
+    app.conf.task_always_eager = False
+    _reset_broker_connections()
+    try:
+        yield url
+    finally:
+        for name, value in previous.items():
+            app.conf[name] = value
+        app.conf.task_always_eager = previous_eager
+        _reset_broker_connections()
+
+
+@pytest.fixture
+def public_organisation(db):
+    return OrganisationFactory(
+        name="University of Keepshire", status="active", announced_on=date(2020, 1, 1)
+    )
+
+
+def _text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+PUBLIC_PAGES = (
+    ("directory:directory", {}),
+    ("directory:map", {}),
+    ("directory:network", {}),
+    ("directory:feed", {}),
+    ("directory:public_organisation", {"slug": "university-of-keepshire"}),
+    ("account_login", {}),
+    ("account_reset_password", {}),
+)
+
+
+@pytest.mark.parametrize(("name", "kwargs"), PUBLIC_PAGES)
+def test_public_pages_answer_from_the_database(
+    client, redis_down, public_organisation, name, kwargs
+):
+    url = reverse(name, kwargs=kwargs)
+    first = client.get(url)
+    again = client.get(url)
+    assert (first.status_code, again.status_code) == (200, 200)
+    if name == "directory:directory":
+        assert "University of Keepshire" in _text(again)
+
+
+def test_the_api_answers_from_the_database(client, redis_down, public_organisation):
+    listing = client.get("/api/v1/organisations/")
+    one = client.get(f"/api/v1/organisations/{public_organisation.slug}/")
+    assert (listing.status_code, one.status_code) == (200, 200)
+    assert [row["name"] for row in listing.json()["results"]] == ["University of Keepshire"]
+
+
+def test_a_change_shows_on_the_public_pages_at_once(client, redis_down, public_organisation):
+    assert "University of Keepshire" in _text(client.get(reverse("directory:directory")))
+    public_organisation.name = "University of Keepshire and Dales"
+    public_organisation.save()
+    assert "Keepshire and Dales" in _text(client.get(reverse("directory:directory")))
+
+
+def test_no_page_is_kept_while_the_cache_is_down(client, redis_down, public_organisation):
+    """A page kept in one process's memory would outlive a change made by another process
+    (whose news of it cannot reach this one without the cache): none is kept."""
+    assert "University of Keepshire" in _text(client.get(reverse("directory:directory")))
+    # Changed elsewhere: no signal reaches this process.
+    type(public_organisation).objects.filter(pk=public_organisation.pk).update(
+        name="University of Keepshire and Dales"
+    )
+    assert "Keepshire and Dales" in _text(client.get(reverse("directory:directory")))
+
+
+def test_signing_in_works(client, redis_down):
+    user = MembershipFactory(role=MembershipRole.LEAD).user
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:home"), follow=True).status_code == 200
+
+
+def test_a_failed_sign_in_says_so(client, redis_down):
+    user = UserFactory()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
+    assert response.status_code == 200
+    assert "The email address and/or password you specified are not correct." in _text(response)
+
+
+def test_failed_sign_ins_are_still_limited(client, redis_down):
+    """Rate limits fall back to counting in this process while the cache is away."""
+    user = UserFactory()
+    answers = [
+        _text(client.post(reverse("account_login"), {"login": user.email, "password": "wrong"}))
+        for _ in range(6)
+    ]
+    assert "Too many failed login attempts" not in answers[0]
+    assert "Too many failed login attempts" in answers[-1]
+
+
+# Mail is queued once the transaction commits: these tests commit, as a request does.
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_is_saved_and_the_lead_told_the_mail_waits(client, redis_down):
+    lead = MembershipFactory(role=MembershipRole.LEAD).user
+    organisation = lead.memberships.get().organisation
+    client.force_login(lead)
+
+    started = time.monotonic()
+    response = client.post(
+        reverse("accounts:invitation_create", kwargs={"slug": organisation.slug}),
+        {"email": "new@example.org", "role": InvitationRole.CONTRIBUTOR},
+        follow=True,
+    )
+
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    text = _text(response)
+    assert "Invitation to new@example.org saved." in text
+    assert "The email will be sent when the mail service is back." in text
+    assert "Invitation sent" not in text
+    invitation = Invitation.objects.get()
+    assert invitation.email == "new@example.org"
+    assert list(OutboundEmail.objects.values_list("to", "status")) == [
+        (["new@example.org"], EmailStatus.QUEUED)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_is_recorded_and_says_the_mail_waits(client, redis_down):
+    user = UserFactory()
+    response = client.post(reverse("account_reset_password"), {"email": user.email}, follow=True)
+    assert response.status_code == 200
+    assert "The email will be sent when the mail service is back." in _text(response)
+    assert OutboundEmail.objects.get().status == EmailStatus.QUEUED
+
+
+def test_staff_pages_answer_too(client, redis_down, public_organisation):
+    client.force_login(with_totp(StaffFactory()))
+    assert client.get(reverse("directory:pipeline")).status_code == 200
+
+
+def test_staff_asking_for_the_reminder_sweep_are_told_it_did_not_start(client, redis_down):
+    client.force_login(with_totp(StaffFactory()))
+    response = client.post(reverse("action_plans:reminders_send_now"), follow=True)
+    assert response.status_code == 200
+    text = _text(response)
+    assert "The reminder sweep could not be started" in text
+    assert "What is due will be sent by the next daily sweep, at 06:30." in text
+    assert "has been started" not in text
