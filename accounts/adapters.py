@@ -8,13 +8,21 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.http import client_address
-from core.services import email_queue
+from core.services import email_queue, email_subject_render
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         # Accounts are created only by accepting an invitation.
         return False
+
+    def render_mail(self, template_prefix, email, context, headers=None):
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        # allauth renders the subject as HTML; it is plain text on one line.
+        message.subject = self.format_email_subject(
+            email_subject_render(template_name=f"{template_prefix}_subject.txt", context=context)
+        )
+        return message
 
     def send_mail(self, template_prefix, email, context):
         """Route allauth's messages (password reset, verification) through the outbox."""

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
-from django.template import TemplateDoesNotExist
+from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -128,13 +128,25 @@ def email_render(*, template: str, context: Mapping[str, Any]) -> RenderedEmail:
     """Render ``templates/email/<template>_{subject,body}.txt`` and, when present,
     ``_body.html``, with ``site_url`` added to the context."""
     ctx = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"email/{template}_subject.txt", ctx).split())
+    subject = email_subject_render(template_name=f"email/{template}_subject.txt", context=ctx)
     text = render_to_string(f"email/{template}_body.txt", ctx)
     try:
         html = render_to_string(f"email/{template}_body.html", ctx)
     except TemplateDoesNotExist:
         html = ""
     return RenderedEmail(subject=subject[:255], body_text=text, body_html=html, template=template)
+
+
+def email_subject_render(*, template_name: str, context: Mapping[str, Any]) -> str:
+    """A subject is a line of plain text: rendered without HTML escaping (a subject
+    showing "King&#x27;s" is wrong, and no mail client reads it as HTML), with its
+    line breaks and runs of spaces collapsed to single spaces."""
+    template = Engine.get_default().get_template(template_name)
+    return _one_line(template.render(Context(dict(context), autoescape=False)))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def email_send(
@@ -229,7 +241,7 @@ def _outbox_row(
             raise ValueError("An attachment is a filename, a content type and text content.")
     return OutboundEmail(
         to=list(to),
-        subject=subject[:255],
+        subject=_one_line(subject)[:255],
         body_text=body_text,
         body_html=body_html,
         template=template,
