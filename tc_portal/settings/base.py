@@ -230,6 +230,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# A code used a moment ago is refused as "already used", not as "incorrect".
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+}
 # Key for the TOTP secrets stored in the database; derived from SECRET_KEY when unset.
 # Changing it (or SECRET_KEY) means every authenticator must be set up again.
 MFA_ENCRYPTION_KEY = env("MFA_ENCRYPTION_KEY", default="")

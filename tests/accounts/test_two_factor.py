@@ -213,6 +213,32 @@ def test_a_code_works_only_once(client, two_factor_user):
     assert _signed_in_id(client) is None
 
 
+def test_a_reused_code_says_it_was_already_used(client, two_factor_user):
+    code = current_totp_code(two_factor_user.totp_secret)
+    _sign_in(client, two_factor_user)
+    assert client.post(AUTHENTICATE, {"code": code}).status_code == 302
+    client.post(reverse("account_logout"))
+
+    _sign_in(client, two_factor_user)
+    replay = client.post(AUTHENTICATE, {"code": code})
+
+    assert replay.status_code == 200
+    assert "This code has already been used. Wait for the next code." in _text(replay)
+    assert "Incorrect code." not in _text(replay)
+    assert _signed_in_id(client) is None
+
+
+def test_confirming_it_is_you_with_a_used_code_says_so(client, two_factor_user):
+    code = current_totp_code(two_factor_user.totp_secret)
+    _sign_in(client, two_factor_user)
+    client.post(AUTHENTICATE, {"code": code})
+
+    response = client.post(reverse("mfa_reauthenticate"), {"code": code})
+
+    assert response.status_code == 200
+    assert "This code has already been used. Wait for the next code." in _text(response)
+
+
 def test_repeated_wrong_codes_lock_the_second_step(client, two_factor_user):
     _sign_in(client, two_factor_user)
     for _ in range(5):
