@@ -4,7 +4,9 @@ Limits: a browser cuts what is typed or pasted into a field with a `maxlength`
 attribute, without a word. No field here carries one. A field with a limit
 says so in its hint and carries `data-char-limit`, which `static/js/portal.js`
 turns into a live count ("12 characters remaining", "3 characters too many");
-the server refuses anything over, naming the field and the limit. One
+the server refuses anything over, naming the field and the limit. An email
+address is the exception that proves it: its limit is the address format's own
+(no one has an address of 254 characters), so it is enforced but not counted. One
 renderer (`FORM_RENDERER`) gives every form this bound field, the portal's and
 the admin's and allauth's alike, so a new form needs nothing to be covered.
 
@@ -49,6 +51,8 @@ class LimitedBoundField(BoundField):
                     "(it has %(show_value)d)."
                 ),
             }
+        if getattr(field.widget, "input_type", None) == "email":
+            return
         hint = format_html(
             '<span class="limit-hint">Up to {} characters.</span>', self.character_limit
         )
@@ -61,7 +65,8 @@ class LimitedBoundField(BoundField):
         if self.character_limit and not widget.is_hidden:
             # False drops the attribute that the field itself put on the widget.
             attrs["maxlength"] = False
-            attrs["data-char-limit"] = self.character_limit
+            if getattr(widget, "input_type", None) != "email":
+                attrs["data-char-limit"] = self.character_limit
         return attrs
 
 

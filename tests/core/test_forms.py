@@ -70,9 +70,23 @@ def test_no_field_lets_the_browser_cut_at_its_limit(form, name, field):
     limit = field.max_length
 
     assert "maxlength" not in html
-    assert f'data-char-limit="{limit}"' in html
     hint = _alone(name, field)[name].help_text
+    if isinstance(field, forms.EmailField):
+        # The address format's own limit: refused when over, never counted.
+        assert "data-char-limit" not in html and "limit-hint" not in hint
+        return
+    assert f'data-char-limit="{limit}"' in html
     assert f'<span class="limit-hint">Up to {limit} characters.</span>' in hint
+
+
+def test_an_email_address_over_its_limit_is_refused_by_name():
+    form = _alone("email", forms.EmailField(max_length=254, label="Their email address"))
+    form = type(form)({"email": "a" * 250 + "@example.ac.uk"})
+
+    assert not form.is_valid()
+    assert (
+        "Their email address must be 254 characters or fewer (it has 264)." in form.errors["email"]
+    )
 
 
 @pytest.mark.parametrize(("over", "accepted"), [(1, False), (0, True)], ids=["over", "at"])
