@@ -48,12 +48,23 @@ SORTS = {
 }
 # What the public directory's status filter offers: announced counts as active.
 PUBLIC_STATUS_CHOICES = [("active", "Active"), ("lapsed", "Lapsed")]
+# The year the Technician Commitment began, and a bound far enough ahead.
+JOINED_FIRST_YEAR = 2017
+JOINED_LAST_YEAR = 2100
+_YEAR_MESSAGE = f"Enter a year from {JOINED_FIRST_YEAR} to {JOINED_LAST_YEAR}."
+SEARCH_MAX_LENGTH = 200
 STAGE_CHOICES = [
     ("0", "No stage submitted yet"),
     ("1", "Stage 1 submitted"),
     ("2", "Stage 2 submitted"),
     ("3", "Stage 3 or later submitted"),
 ]
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year within bounds: a database cannot look up year 0 or year 10000."""
+
+    field_class = forms.IntegerField
 
 
 class DirectoryFilter(django_filters.FilterSet):
@@ -63,6 +74,7 @@ class DirectoryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
         label="Search by name",
+        max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, empty_label="All kinds")
@@ -78,11 +90,14 @@ class DirectoryFilter(django_filters.FilterSet):
         empty_label="Active or lapsed",
         method="by_status",
     )
-    joined = django_filters.NumberFilter(
+    joined = YearFilter(
         field_name="announced_on",
         lookup_expr="year",
         label="Year joined",
-        widget=forms.NumberInput(attrs={"min": 2017, "max": 2100, "inputmode": "numeric"}),
+        min_value=JOINED_FIRST_YEAR,
+        max_value=JOINED_LAST_YEAR,
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), _YEAR_MESSAGE),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     stage = django_filters.ChoiceFilter(
         choices=STAGE_CHOICES, label="Stage", empty_label="Any stage", method="by_stage"
@@ -100,6 +115,13 @@ class DirectoryFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return directory_search(queryset, value)
+
+    def invalid_labels(self) -> list[str]:
+        """The labels of the filters whose value was not understood. The results leave
+        those filters out (``qs`` filters by the values that were understood)."""
+        return [
+            str(self.form.fields[name].label) for name in self.errors if name in self.form.fields
+        ]
 
     def by_status(self, queryset, name, value):
         if value == "lapsed":

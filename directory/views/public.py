@@ -21,7 +21,6 @@ from .. import maps
 from ..cache import cached_for_visitors
 from ..feeds import directory_csv
 from ..filters import DirectoryFilter
-from ..models import Organisation
 from ..selectors import directory_organisations, network_figures, public_organisations
 
 
@@ -79,12 +78,19 @@ def directory(request):
     """Every signatory and supporter, searchable and filtered, one shareable address per
     state; htmx swaps the results in place, and the form works without JavaScript."""
     filterset = DirectoryFilter(request.GET, queryset=directory_organisations())
-    # A hand-edited address with an invalid value shows the form's error, not a 500.
-    results = filterset.qs if filterset.is_valid() else Organisation.objects.order_by("name").none()
+    # A hand-edited address with a value not understood lists what the rest of it asks
+    # for, and says which filters it left out (the form marks them), never a 500.
+    ignored = [] if filterset.is_valid() else filterset.invalid_labels()
+    results = filterset.qs
     page = Paginator(results, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "querystring": query.urlencode()}
+    context = {
+        "filter": filterset,
+        "ignored": ignored,
+        "page": page,
+        "querystring": query.urlencode(),
+    }
     if request.GET.get("format") == "csv":
         return directory_csv(results, site_url=settings.SITE_URL.rstrip("/"))
     template = "directory/organisation_list.html"
