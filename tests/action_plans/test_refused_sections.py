@@ -11,7 +11,13 @@ from django.urls import reverse
 from action_plans.enums import ActionStatus
 from action_plans.models import Action, Submission, VoiceEvidence
 from core.models import Theme
-from tests.action_plans.builders import announced_organisation, complete, lead_of, started
+from tests.action_plans.builders import (
+    announced_organisation,
+    complete,
+    lead_of,
+    started,
+    submitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -341,3 +347,21 @@ def test_after_saving_an_action_with_htmx_focus_goes_back_to_its_edit_link(
     )
 
     assert _marked(response.content.decode()) == [("a", "Edit")]
+
+
+def test_a_refused_account_of_a_previous_action_comes_back_at_it(browser, organisation, lead):
+    submitted(organisation, lead)
+    second = started(organisation, lead, 2)
+    review = second.previous_action_reviews.first()
+    prefix = f"previous-{review.pk}"
+
+    response = browser.post(
+        address(second, "previous", pk=review.pk),
+        {f"{prefix}-version": review.version, f"{prefix}-note": "Kept as typed."},
+    )
+
+    assert response.url == f"{second.get_absolute_url()}#{prefix}"
+    html = browser.get(response.url).content.decode()
+    assert summary_of(html) == [(f"id_{prefix}-outcome_0", "This field is required.")]
+    assert "Kept as typed." in html
+    assert html.index(f'id="{prefix}"') < html.index('class="error-summary"')
