@@ -216,16 +216,10 @@ def _published_plan_document(pack: SubmissionPack):
     ):
         raise ContentChanged("The published plan changed before its PDF was prepared.")
     actions = list(plan.actions.all())
-    numbers = {action.pk: n for n, action in enumerate(actions, start=1)}
     context = {
         "plan": plan,
         "organisation": plan.organisation,
-        "by_theme": [
-            (theme, [(numbers[a.pk], a) for a in in_theme])
-            for theme, in_theme in selectors.actions_by_theme(
-                actions, list(selectors.themes_in_use())
-            )
-        ],
+        "by_theme": selectors.plan_by_theme(actions, list(selectors.themes_in_use())),
         "action_count": len(actions),
         "generated_at": timezone.now(),
         "reference": pack.content_hash[:12],
@@ -295,13 +289,7 @@ def pack_context(
         written.append((capfirst(field.verbose_name), value))
     theme_assessments = list(submission.theme_assessments.all())
     actions = list(submission.actions.all())
-    numbers = {action.pk: number for number, action in enumerate(actions, start=1)}
-    plan = [
-        (theme, [(numbers[action.pk], action) for action in in_theme])
-        for theme, in_theme in selectors.actions_by_theme(
-            actions, _themes_of(theme_assessments, actions)
-        )
-    ]
+    plan = selectors.plan_by_theme(actions, _themes_of(theme_assessments, actions))
     return {
         "submission": submission,
         "organisation": submission.organisation,

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.rules import is_itss_staff
@@ -15,7 +16,7 @@ from directory.enums import OnboardingStatus
 from directory.models import Organisation
 
 from . import deadlines
-from .enums import StageState, SubmissionStatus
+from .enums import DatePrecision, StageState, SubmissionStatus
 from .models import (
     Action,
     ActionUpdate,
@@ -179,10 +180,22 @@ def themes_in_use() -> QuerySet[Theme]:
     return Theme.objects.filter(is_active=True)
 
 
+def actions_with_current_status(actions: QuerySet[Action] | None = None) -> QuerySet[Action]:
+    """``actions`` annotated with ``current_status``: the status of the latest progress
+    recorded on each, or the status it was planned with when none has been."""
+    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-recorded_at", "-id")
+    actions = Action.objects.all() if actions is None else actions
+    return actions.annotate(
+        current_status=Coalesce(Subquery(latest.values("status")[:1]), F("status"))
+    )
+
+
 def _actions_with_progress() -> QuerySet[Action]:
-    """Actions with their themes and their progress history, newest first."""
-    return Action.objects.prefetch_related(
+    """Actions with their current status, themes, milestones and progress history (newest
+    first): everything the one partial that shows an action reads."""
+    return actions_with_current_status().prefetch_related(
         "themes",
+        "milestones",
         Prefetch("updates", queryset=ActionUpdate.objects.select_related("recorded_by")),
     )
 
@@ -287,6 +300,7 @@ def submission_content(submission: Submission) -> dict:
                 "starts_on": a.starts_on.isoformat() if a.starts_on else None,
                 "target_on": a.target_on.isoformat() if a.target_on else None,
                 "status": a.status,
+                **_target_detail(a),
             }
             for a in submission.actions.all()
         ],
@@ -308,6 +322,22 @@ def submission_content(submission: Submission) -> dict:
         ],
         "attachments": sorted(a.sha256 for a in submission.attachments.all()),
     }
+
+
+def _target_detail(action: Action) -> dict:
+    """The precision of an action's target and its milestones, for the content hash. Left
+    out at their defaults (a day, none), so the fingerprints of stages submitted before
+    targets had a precision still match their content."""
+    detail = {}
+    if action.target_precision != DatePrecision.DAY:
+        detail["target_precision"] = action.target_precision
+    milestones = [
+        {"label": m.label, "due_on": m.due_on.isoformat(), "precision": m.precision}
+        for m in action.milestones.all()
+    ]
+    if milestones:
+        detail["milestones"] = milestones
+    return detail
 
 
 def submission_hash(submission: Submission) -> str:
@@ -339,3 +369,14 @@ def published_plan(organisation: Organisation) -> Submission | None:
 def actions_by_theme(actions, themes) -> list[tuple[Theme, list[Action]]]:
     """Group ``actions`` under each of ``themes`` (an action with two themes shows under both)."""
     return [(theme, [a for a in actions if theme in a.themes.all()]) for theme in themes]
+
+
+def plan_by_theme(actions, themes) -> list[tuple[Theme, list[tuple[int, Action]]]]:
+    """``actions_by_theme`` with each action's number in the plan (its place in
+    ``actions``), the same under every theme it is listed under."""
+    actions = list(actions)
+    numbers = {action.pk: number for number, action in enumerate(actions, start=1)}
+    return [
+        (theme, [(numbers[action.pk], action) for action in in_theme])
+        for theme, in_theme in actions_by_theme(actions, themes)
+    ]

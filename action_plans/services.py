@@ -24,12 +24,13 @@ from core.services import activity_record, email_send, instance_validate, transi
 from core.uploads import safe_filename, validate_attachment
 from directory.models import Organisation
 
-from . import packs, selectors
+from . import packs, periods, selectors
 from .enums import (
     EDITABLE_STATUSES,
     PREVIOUS_OUTCOMES,
     SUBMISSION_TRANSITIONS,
     ActionStatus,
+    DatePrecision,
     SubmissionStatus,
 )
 from .models import (
@@ -37,6 +38,7 @@ from .models import (
     ActionUpdate,
     Attachment,
     DueDateExtension,
+    Milestone,
     PreviousActionReview,
     SelfAssessment,
     Submission,
@@ -207,48 +209,118 @@ def theme_assessment_save(
     )
 
 
-_ACTION_FIELDS = (
-    "title",
-    "description",
-    "owner",
-    "success_measures",
-    "starts_on",
-    "target_on",
-    "status",
-)
+# A milestone: what is due ("Proposal") and by when.
+MilestoneIn = tuple[str, periods.Period]
+MAX_MILESTONES = 12
 
 
-def _check_action_values(values: dict, themes: Iterable[Theme]) -> list[Theme]:
-    unknown = set(values) - set(_ACTION_FIELDS)
+def _action_values(values: dict, themes: Iterable[Theme], *, precision: str) -> list[Theme]:
+    """Check an action's values and themes; a target date becomes the last day of its
+    period (``precision`` unless the values give one), as every target is stored."""
+    unknown = set(values) - set(Action.WRITTEN_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
     themes = list(themes)
     if not themes:
         raise ApplicationError("Choose at least one theme the action advances.")
+    precision = values.get("target_precision", precision)
+    if precision not in DatePrecision.values:
+        raise ApplicationError(
+            "Choose how precise the target date is: a day, month, quarter or year."
+        )
+    if values.get("target_on"):
+        values["target_on"] = periods.period_end(values["target_on"], precision)
     return themes
 
 
+def milestones_check(
+    milestones: Iterable[MilestoneIn], *, starts_on, target: periods.Period | None
+) -> list[MilestoneIn]:
+    """The milestones, labels trimmed, or ApplicationError naming the first that does not
+    fit: unnamed, too long, before the action starts or after its target."""
+    checked = [(label.strip(), when) for label, when in milestones]
+    if len(checked) > MAX_MILESTONES:
+        raise ApplicationError(
+            f"An action can have up to {MAX_MILESTONES} milestones; this one has {len(checked)}."
+        )
+    limit = Milestone._meta.get_field("label").max_length
+    for label, when in checked:
+        if not label:
+            raise ApplicationError(f"Say what is due by {when}: each milestone needs a name.")
+        if len(label) > limit:
+            raise ApplicationError(
+                f"The milestone “{label[:60]}…” is {len(label)} characters long; "
+                f"the limit is {limit}."
+            )
+        if target is not None and when.on > target.on:
+            raise ApplicationError(
+                f"The milestone “{label}” (by {when}) falls after the action's target "
+                f"(by {target})."
+            )
+        if starts_on and when.on < starts_on:
+            raise ApplicationError(
+                f"The milestone “{label}” (by {when}) falls before the action starts "
+                f"({starts_on:%-d %B %Y})."
+            )
+    return checked
+
+
+def _milestones_write(action: Action, milestones: list[MilestoneIn]) -> None:
+    """Make ``milestones`` the action's, in order. A milestone that did not change keeps
+    its row; one that moved or changed is updated in place; those left over go."""
+    existing = list(Milestone.objects.filter(action=action).order_by("position", "id"))
+    for position, (label, when) in enumerate(milestones, start=1):
+        values = {"label": label, "due_on": when.on, "precision": when.precision}
+        row = existing[position - 1] if position <= len(existing) else None
+        if row is None:
+            Milestone.objects.create(action=action, position=position, **values)
+        elif (row.position, row.label, row.due_on, row.precision) != (position, *values.values()):
+            Milestone.objects.filter(pk=row.pk).update(position=position, **values)
+    Milestone.objects.filter(pk__in=[row.pk for row in existing[len(milestones) :]]).delete()
+
+
 @transaction.atomic
-def action_add(*, actor, submission: Submission, themes: Iterable[Theme], **values) -> Action:
-    """Add an action at the end of the plan."""
+def action_add(
+    *,
+    actor,
+    submission: Submission,
+    themes: Iterable[Theme],
+    milestones: Iterable[MilestoneIn] = (),
+    **values,
+) -> Action:
+    """Add an action at the end of the plan, with its themes and milestones."""
     locked = _lock_editable(submission, actor)
-    themes = _check_action_values(values, themes)
+    themes = _action_values(values, themes, precision=DatePrecision.DAY)
     last = locked.actions.aggregate(last=Max("position"))["last"]
     action = Action(submission=locked, position=(last or 0) + 1, updated_by=actor, **values)
     _validated(action, exclude=["submission", "carried_from"])
+    milestones = milestones_check(milestones, starts_on=action.starts_on, target=action.target)
     action.save()
     action.themes.set(themes)
+    _milestones_write(action, milestones)
     return action
 
 
 @transaction.atomic
 def action_save(
-    *, actor, action: Action, version: int, themes: Iterable[Theme], **values
+    *,
+    actor,
+    action: Action,
+    version: int,
+    themes: Iterable[Theme],
+    milestones: Iterable[MilestoneIn] | None = None,
+    **values,
 ) -> Action:
+    """Save an action as the lead edited it. ``milestones`` replace the action's own
+    (None leaves them as they are); refused whole if any of it does not fit."""
     _lock_editable(action.submission, actor)
-    themes = _check_action_values(values, themes)
+    themes = _action_values(values, themes, precision=action.target_precision)
     stored = _save_section(action, actor=actor, version=version, values=values)
+    if milestones is None:
+        milestones = [(m.label, m.when) for m in stored.milestones.all()]
+    milestones = milestones_check(milestones, starts_on=stored.starts_on, target=stored.target)
     stored.themes.set(themes)
+    _milestones_write(stored, milestones)
     return stored
 
 
@@ -285,7 +357,8 @@ def previous_action_review_save(
     """Record what became of an action of the previous plan.
 
     Side effect: an action marked “carried over” is copied into this stage's
-    plan (once), ready to be revised there."""
+    plan (once), ready to be revised there: all its lead wrote (dates, target and
+    milestones included) and its themes, as in progress."""
     locked = _lock_editable(review.submission, actor)
     if outcome not in PREVIOUS_OUTCOMES:
         raise ApplicationError("Choose what became of the action.")
@@ -298,18 +371,16 @@ def previous_action_review_save(
         and not locked.actions.filter(carried_from=previous).exists()
     ):
         last = locked.actions.aggregate(last=Max("position"))["last"]
+        written = {name: getattr(previous, name) for name in Action.WRITTEN_FIELDS}
         copy = Action.objects.create(
             submission=locked,
             position=(last or 0) + 1,
-            title=previous.title,
-            description=previous.description,
-            owner=previous.owner,
-            success_measures=previous.success_measures,
-            status=ActionStatus.IN_PROGRESS,
             carried_from=previous,
             updated_by=actor,
+            **{**written, "status": ActionStatus.IN_PROGRESS},
         )
         copy.themes.set(previous.themes.all())
+        _milestones_write(copy, [(m.label, m.when) for m in previous.milestones.all()])
     return stored
 
 

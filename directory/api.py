@@ -20,7 +20,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from action_plans.enums import ActionStatus
+from action_plans.enums import ActionStatus, DatePrecision
 from action_plans.selectors import actions_by_theme, published_plan, themes_in_use
 
 from .enums import OrganisationKind, OrganisationType, Region
@@ -153,6 +153,19 @@ class OrganisationSerializer(serializers.Serializer):
         return _absolute(reverse("api:action_plan", args=[organisation.slug]))
 
 
+TARGET_HELP = (
+    "As the plan gives it: a day (“11 December 2027”), a month (“December 2027”), a quarter "
+    "(“October–December 2027”) or a year (“2027”)."
+)
+
+
+class MilestoneSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    target = serializers.CharField(help_text=TARGET_HELP)
+    target_date = serializers.DateField(help_text="The last day of the target's period.")
+    target_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+
+
 class ActionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     title = serializers.CharField()
@@ -160,7 +173,18 @@ class ActionSerializer(serializers.Serializer):
     owner = serializers.CharField()
     success_measures = serializers.CharField()
     starts_on = serializers.DateField(allow_null=True)
-    target_on = serializers.DateField(allow_null=True)
+    target = serializers.CharField(allow_null=True, help_text=TARGET_HELP)
+    target_date = serializers.DateField(
+        allow_null=True,
+        help_text="The last day of the target's period (31 December 2027 for December 2027).",
+    )
+    target_precision = serializers.ChoiceField(
+        choices=DatePrecision.choices, allow_null=True, help_text="How precise the target is."
+    )
+    target_on = serializers.DateField(
+        allow_null=True, help_text="The same as target_date, for earlier clients."
+    )
+    milestones = MilestoneSerializer(many=True, help_text="Dated steps on the way, in order.")
     progress = serializers.ChoiceField(
         choices=ActionStatus.choices, help_text="The latest progress recorded, or as planned."
     )
@@ -332,6 +356,14 @@ class ActionPlanDetail(generics.GenericAPIView):
         return Response(ActionPlanSerializer(data).data)
 
 
+def _target(period) -> dict:
+    return {
+        "target": period.text if period else None,
+        "target_date": period.on if period else None,
+        "target_precision": period.precision if period else None,
+    }
+
+
 def _action(action, number: int) -> dict:
     latest = next(iter(action.updates.all()), None)
     return {
@@ -341,8 +373,10 @@ def _action(action, number: int) -> dict:
         "owner": action.owner,
         "success_measures": action.success_measures,
         "starts_on": action.starts_on,
+        **_target(action.target),
         "target_on": action.target_on,
-        "progress": (latest.status if latest else action.status),
+        "milestones": [{"label": m.label, **_target(m.when)} for m in action.milestones.all()],
+        "progress": action.current_status,
         "progress_note": latest.note if latest else "",
         "progress_recorded_on": latest.recorded_at.date() if latest else None,
     }

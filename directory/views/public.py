@@ -8,12 +8,7 @@ from django.views.decorators.http import require_GET
 
 from action_plans import packs
 from action_plans.enums import PackStatus, SubmissionStatus
-from action_plans.selectors import (
-    actions_by_theme,
-    current_stages,
-    published_plan,
-    themes_in_use,
-)
+from action_plans.selectors import current_stages, plan_by_theme, published_plan, themes_in_use
 from core.http import private_file_response
 from reviews.selectors import latest_feedback_released
 
@@ -30,7 +25,7 @@ def public_organisation(request, slug):
     organisation = get_object_or_404(public_organisations().select_related("cohort"), slug=slug)
     plan = published_plan(organisation)
     themes = list(themes_in_use())
-    by_theme = actions_by_theme(list(plan.actions.all()), themes) if plan else []
+    by_theme = plan_by_theme(plan.actions.all(), themes) if plan else []
     stage = current_stages([organisation]).get(organisation.pk)
     last_submitted = (
         organisation.submissions.exclude(status=SubmissionStatus.IN_PROGRESS)

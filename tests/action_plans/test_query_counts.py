@@ -26,23 +26,24 @@ SMALL, LARGE = 3, 60
 # ModelBackend loads no user or group permissions.
 # The stage timetable: cycle policies, submissions, extensions, rounds (4).
 # A submission with everything its page shows: itself with its self-assessment, theme
-# assessments, actions, their themes, their progress, previous-plan reviews, voice
-# evidence, attachments (8; a submitted one here also has its evidence's attachments).
+# assessments, actions (each with its current status), their themes, their milestones,
+# their progress, previous-plan reviews, voice evidence, attachments (9; a submitted one
+# here also has its evidence's attachments).
 # Dashboard: 4 + timetable + the current submission + the active themes for the checklist.
-DASHBOARD_QUERIES = 18
+DASHBOARD_QUERIES = 19
 # Stage page: 4 + timetable once + finding the submission + the submission + the active
 # themes once + the PDF of its content as it stands (its fingerprint is worked out from
 # what is already loaded); while it is being written, also who last saved the
 # self-assessment and each theme form's rating choices (4 themes).
-WRITING_QUERIES = 25
+WRITING_QUERIES = 26
 # Submitted: as while writing, without the editing forms' 5, with the evidence's
 # attachments; staff add their authenticator (checked by the two-factor middleware).
-SUBMITTED_QUERIES = {"lead": 21, "staff": 22}
-# Public page: the organisation, the published plan, its actions, their themes, their
-# progress, and the active themes (6); its current stage (cycle policies, round deadlines,
+SUBMITTED_QUERIES = {"lead": 22, "staff": 23}
+# Public page: the organisation, the published plan, its actions (each with its current
+# status), their themes, their milestones, their progress, and the active themes (7); its current stage (cycle policies, round deadlines,
 # its submissions, its extensions), its last submission and its latest released feedback,
 # and the PDF of the plan (being prepared or ready).
-PUBLIC_QUERIES = 13
+PUBLIC_QUERIES = 14
 
 
 def _themes() -> list[Theme]:
