@@ -90,7 +90,10 @@ def test_staff_lapse_a_lapsing_signatory_and_the_public_page_says_so(page_as, li
     expect(page.get_by_text("nothing is removed, and it can be restored")).to_be_visible()
     assert_no_serious_axe_violations(page)
     page.get_by_role("button", name="Lapse").click()
-    expect(page.get_by_text("This field is required.")).to_be_visible()
+    expect(page.locator(".error-summary").get_by_role("link")).to_have_text(
+        ["This field is required."]
+    )
+    expect(page.locator(".invalid-feedback")).to_have_text("This field is required.")
     page.get_by_label("Note").fill("No reply to three reminders; agreed with the head of ITSS.")
     page.get_by_role("button", name="Lapse").click()
     expect(page.get_by_role("status")).to_have_text("Lapse: done.")

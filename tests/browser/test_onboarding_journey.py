@@ -123,7 +123,11 @@ def test_staff_take_an_enquiry_through_onboarding(page, tmp_path):
     page.get_by_role("link", name="Record the signed form").click()
     form_address = page.url
     _fill_signed_form(page, not_a_pdf)
-    expect(page.get_by_text("This file is not a PDF.")).to_be_visible()
+    # Said at the top, in the error summary that takes the focus, and at the field.
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text([re.compile(r"^This file is not a PDF\.")])
+    expect(page.locator(".invalid-feedback")).to_contain_text("This file is not a PDF.")
     expect(page.get_by_label("Signed form (PDF)")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("main .status-badge")).to_have_text("Meeting held")
     assert page.url == form_address
