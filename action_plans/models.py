@@ -481,6 +481,11 @@ class SubmissionPack(TimeStampedModel):
     document = models.CharField(
         max_length=20, choices=PackDocument.choices, default=PackDocument.SUBMISSION
     )
+    # While pending: how many times a worker took the pack up to render it, and when the
+    # render in progress last said it was alive. A render that stopped saying so died
+    # with its worker, and the pack goes back on the queue (packs.packs_requeue_lost).
+    render_attempts = models.PositiveSmallIntegerField(default=0)
+    render_alive_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,15 +6,25 @@ changed content gets a new pack, and packs of older content stay as the history.
 
     pack_request ──on commit──▶ tasks.render_submission_pack ──▶ pack_render
       (pending)                                                (ready | failed)
+
+A worker takes a pending pack up first (``pack_take_and_render``: one render at a time,
+counted) and says it is alive while it renders. A pack whose render fell silent (its worker
+killed) or that no worker took up (its message lost) is queued again by the beat job
+``packs_requeue_lost`` within a minute or two, and failed, saying why, after
+``MAX_RENDER_ATTEMPTS`` renders that never finished.
 """
 
 import hashlib
 import json
 import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import connections, models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -27,9 +37,22 @@ from .models import Action, SelfAssessment, Submission, SubmissionPack, ThemeAss
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "pdf/submission_pack.html"
-# A pack still pending after this long was lost on the way (the broker or a worker went
-# down): asking again queues it again. Longer than the render task's hard time limit.
-LOST_AFTER = timedelta(minutes=10)
+# A render says it is alive this often; one silent for RENDER_SILENT_AFTER died with its
+# worker (a render never pauses that long: WeasyPrint runs in the worker's main thread
+# and the heartbeat in a thread of its own).
+HEARTBEAT_EVERY = timedelta(seconds=15)
+RENDER_SILENT_AFTER = timedelta(seconds=60)
+# A pending pack that no worker took up within this time of being queued was lost on the
+# way (the broker was down, or lost the message). Queueing again one that was only
+# waiting its turn costs nothing: the first render takes it up, the second finds it taken.
+UNCLAIMED_AFTER = timedelta(minutes=2)
+# After this many renders that never finished, rendering the pack is what kills the
+# worker: it is failed, saying so, rather than taken up for ever.
+MAX_RENDER_ATTEMPTS = 3
+GAVE_UP = (
+    "The PDF could not be prepared: its rendering stopped {attempts} times without "
+    "finishing. Ask for it again; if that fails too, tell the ITSS team."
+)
 
 
 class ContentChanged(Exception):
@@ -82,14 +105,20 @@ def published_plan_pdf(plan: Submission) -> SubmissionPack:
     if (
         pack is None
         or pack.status == PackStatus.FAILED
-        or (being_made and _is_lost(pack, timezone.now()))
+        or (being_made and pack_is_lost(pack, timezone.now()))
     ):
         pack = _request(plan, content_hash=content_hash, document=PackDocument.PUBLISHED_PLAN)
     return pack
 
 
-def _is_lost(pack: SubmissionPack, now: datetime) -> bool:
-    return pack.status == PackStatus.PENDING and pack.updated_at < now - LOST_AFTER
+def pack_is_lost(pack: SubmissionPack, now: datetime) -> bool:
+    """Pending, yet nothing is rendering it: no worker took it up within UNCLAIMED_AFTER
+    of its queueing, or the render that did fell silent (RENDER_SILENT_AFTER)."""
+    if pack.status != PackStatus.PENDING:
+        return False
+    if pack.render_alive_at is None:
+        return pack.updated_at < now - UNCLAIMED_AFTER
+    return pack.render_alive_at < now - RENDER_SILENT_AFTER
 
 
 def _is_outdated(pack: SubmissionPack, submission: Submission) -> bool:
@@ -119,9 +148,9 @@ def pack_request(
 
     Side effects: creates a pending pack for this content unless one exists. An existing
     pack that is ready or being prepared is returned as it is (the same content is not
-    rendered twice), except that one which failed, one lost on the way (pending for
-    longer than LOST_AFTER) and one rendered before the stage was submitted (its cover
-    says "Draft") go back to pending. Rendering a pending pack is queued after commit."""
+    rendered twice), except that one which failed, one lost on the way (``pack_is_lost``)
+    and one rendered before the stage was submitted (its cover says "Draft") go back to
+    pending. Rendering a pending pack is queued after commit."""
     if submission.status == SubmissionStatus.IN_PROGRESS or not submission.content_hash:
         submission = selectors.submission_for_editing(submission)
     return _request(
@@ -153,17 +182,150 @@ def _request(
         _queue(pack)
         return pack
     pack = SubmissionPack.objects.select_for_update().get(pk=pack.pk)
-    if (
-        pack.status == PackStatus.FAILED
-        or _is_lost(pack, timezone.now())
-        or _is_outdated(pack, submission)
-    ):
+    lost = pack_is_lost(pack, timezone.now())
+    if lost or pack.status == PackStatus.FAILED or _is_outdated(pack, submission):
+        if not lost:
+            # Asked for afresh: its renders so far no longer count against it.
+            pack.render_attempts = 0
         pack.status = PackStatus.PENDING
         pack.error = ""
+        pack.render_alive_at = None
         pack.requested_by = requester or pack.requested_by
-        pack.save(update_fields=["status", "error", "requested_by", "updated_at"])
+        pack.save(
+            update_fields=[
+                "status",
+                "error",
+                "render_attempts",
+                "render_alive_at",
+                "requested_by",
+                "updated_at",
+            ]
+        )
         _queue(pack)
     return pack
+
+
+# Lost renders ------------------------------------------------------------------------
+
+
+def pack_take_and_render(*, pack_id: int) -> SubmissionPack | None:
+    """What a worker does with a queued pack: take it up (``pack_claim``), and render it
+    while a heartbeat says the render is alive. None when there was nothing to do."""
+    pack = pack_claim(pack_id=pack_id)
+    if pack is None:
+        return None
+    with _heartbeat(pack_id):
+        return pack_render(pack=pack)
+
+
+@transaction.atomic
+def pack_claim(*, pack_id: int, now: datetime | None = None) -> SubmissionPack | None:
+    """Take pending pack ``pack_id`` up for rendering.
+
+    Side effects: counts the attempt and stamps the render alive. Returns None, changing
+    nothing, when the pack is gone, no longer pending, or taken up by a render still
+    alive (a duplicate message). A pack already taken up MAX_RENDER_ATTEMPTS times is
+    failed with GAVE_UP instead, and None returned."""
+    now = now or timezone.now()
+    pack = SubmissionPack.objects.select_for_update().filter(pk=pack_id).first()
+    if pack is None or pack.status != PackStatus.PENDING:
+        return None
+    if pack.render_alive_at is not None and pack.render_alive_at >= now - RENDER_SILENT_AFTER:
+        return None
+    if pack.render_attempts >= MAX_RENDER_ATTEMPTS:
+        _give_up(pack)
+        return None
+    pack.render_attempts += 1
+    pack.render_alive_at = now
+    pack.save(update_fields=["render_attempts", "render_alive_at"])
+    return pack
+
+
+def pack_alive(*, pack_id: int, now: datetime | None = None) -> bool:
+    """Record that the render of ``pack_id`` is alive; False once it is no longer pending
+    (finished, or failed meanwhile). Leaves ``updated_at`` alone."""
+    updated = SubmissionPack.objects.filter(pk=pack_id, status=PackStatus.PENDING).update(
+        render_alive_at=now or timezone.now()
+    )
+    return bool(updated)
+
+
+@contextmanager
+def _heartbeat(pack_id: int, every: timedelta = HEARTBEAT_EVERY):
+    """Say the render is alive every ``every`` while the block runs, from a thread of its
+    own (with its own database connection, closed when it stops)."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(every.total_seconds()):
+                if not pack_alive(pack_id=pack_id):
+                    break
+        except Exception:
+            logger.exception("The heartbeat of submission pack %s stopped", pack_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"pack-{pack_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@dataclass(frozen=True)
+class RequeueResult:
+    requeued: list[int]
+    failed: list[int]
+
+
+# Enough for any minute's backlog; the rest wait for the next run.
+REQUEUE_BATCH = 200
+
+
+@transaction.atomic
+def packs_requeue_lost(*, now: datetime | None = None) -> RequeueResult:
+    """Queue again every pending pack that nothing is rendering (``pack_is_lost``), or
+    fail it with GAVE_UP once its renders never finished MAX_RENDER_ATTEMPTS times.
+
+    Side effects: a pack queued again is stamped as queued ``now`` (so it waits
+    UNCLAIMED_AFTER again before counting as lost) and its rendering queued after commit.
+    Rows another sweep holds are skipped, so two sweeps at once queue each pack once."""
+    now = now or timezone.now()
+    lost = (
+        SubmissionPack.objects.select_for_update(skip_locked=True)
+        .filter(status=PackStatus.PENDING)
+        .filter(
+            Q(render_alive_at__isnull=True, updated_at__lt=now - UNCLAIMED_AFTER)
+            | Q(render_alive_at__lt=now - RENDER_SILENT_AFTER)
+        )
+        .order_by("pk")[:REQUEUE_BATCH]
+    )
+    requeued, failed = [], []
+    for pack in lost:
+        if pack.render_attempts >= MAX_RENDER_ATTEMPTS:
+            _give_up(pack)
+            failed.append(pack.pk)
+        else:
+            requeued.append(pack.pk)
+    if requeued:
+        # A queryset update: moving a pack back to the queue changes nothing the public
+        # pages show, so the page cache is left alone.
+        SubmissionPack.objects.filter(pk__in=requeued).update(render_alive_at=None, updated_at=now)
+        for pack_id in requeued:
+            _queue(SubmissionPack(pk=pack_id))
+    if requeued or failed:
+        logger.warning("Submission packs lost: %s queued again, %s failed", requeued, failed)
+    return RequeueResult(requeued=requeued, failed=failed)
+
+
+def _give_up(pack: SubmissionPack) -> None:
+    pack.status = PackStatus.FAILED
+    pack.error = GAVE_UP.format(attempts=pack.render_attempts)
+    pack.render_alive_at = None
+    pack.save(update_fields=["status", "error", "render_alive_at", "updated_at"])
 
 
 def pack_render(*, pack: SubmissionPack) -> SubmissionPack:

@@ -3,26 +3,34 @@ object again, returns quietly if it is gone, and calls one service."""
 
 from celery import shared_task
 
-from .enums import PackStatus
-from .models import SubmissionPack
-from .packs import pack_render
+from .packs import pack_take_and_render, packs_requeue_lost
 from .reminders import reminders_send_due
 
 
 # No retries: a render that fails will fail the same way again (pack_render marks the
 # pack failed and logs why; asking again re-queues it). A worker that dies mid-render
-# leaves the pack pending, and pack_request queues it again once it counts as lost.
+# leaves the pack pending and its render silent: requeue_lost_packs queues it again
+# within a minute or two. (Celery's own redelivery, task_reject_on_worker_lost, would
+# hand a pack that kills its worker straight back, for ever; the sweep counts attempts.)
 @shared_task(
     name="action_plans.render_submission_pack",
     acks_late=True,
     soft_time_limit=120,
     time_limit=180,
+    # Not queued (the broker down): the pack stays pending and requeue_lost_packs
+    # queues it once the broker is back.
+    deferred_notice="The PDF will be prepared when the background service is back.",
 )
 def render_submission_pack(*, pack_id: int) -> None:
-    pack = SubmissionPack.objects.filter(pk=pack_id).first()
-    if pack is None or pack.status == PackStatus.READY:
-        return
-    pack_render(pack=pack)
+    pack_take_and_render(pack_id=pack_id)
+
+
+# Every minute from beat. Safe to repeat, and to run twice at once (rows are locked,
+# and a render takes a pack up only once).
+@shared_task(name="action_plans.requeue_lost_packs", acks_late=True, time_limit=60)
+def requeue_lost_packs() -> dict:
+    result = packs_requeue_lost()
+    return {"requeued": len(result.requeued), "failed": len(result.failed)}
 
 
 # Safe to repeat by construction (each reminder is claimed under a unique constraint),

@@ -195,6 +195,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.deliver_stalled_email",
         "schedule": crontab(minute="*/15"),
     },
+    "requeue-lost-packs": {
+        # A PDF whose render was lost (its worker killed, or never queued) goes back on
+        # the queue within a minute or two (action_plans.packs.packs_requeue_lost).
+        "task": "action_plans.requeue_lost_packs",
+        "schedule": 60.0,
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
