@@ -3,14 +3,24 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from .two_factor import adds_an_authenticator, enrolment_allowed
+
 # Views a person who still has to set up two-factor sign-in may open: allauth's
-# own (sign out, password, two-factor set-up) and accepting an invitation.
+# own (sign out, password, two-factor set-up), confirming by email that the
+# account is theirs, and accepting an invitation.
 _ALLOWED_VIEW_MODULES = ("allauth.",)
-_ALLOWED_VIEWS = {"accounts.views.invitation_accept", "core.views.healthz"}
+_ALLOWED_VIEWS = {
+    "accounts.views.invitation_accept",
+    "accounts.views.two_factor_confirm",
+    "accounts.views.two_factor_link",
+    "core.views.healthz",
+}
 
 
 class RequireTwoFactorMiddleware:
-    """ITSS staff and peer reviewers must have an authenticator before using the portal."""
+    """ITSS staff and peer reviewers must have an authenticator before using the portal,
+    and nobody adds a first authenticator without first confirming by email that the
+    account is theirs (``accounts.two_factor``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -20,7 +30,13 @@ class RequireTwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.requires_two_factor:
+        if user is None or not user.is_authenticated:
+            return None
+        if adds_an_authenticator(view_func):
+            if enrolment_allowed(request) or is_mfa_enabled(user):
+                return None
+            return redirect("accounts:two_factor_confirm")
+        if not user.requires_two_factor:
             return None
         module = getattr(view_func, "__module__", "") or ""
         name = f"{module}.{getattr(view_func, '__name__', '')}"
@@ -32,4 +48,6 @@ class RequireTwoFactorMiddleware:
             request,
             "Your role requires two-factor sign-in. Set up an authenticator app to continue.",
         )
-        return redirect(reverse("mfa_activate_totp"))
+        if enrolment_allowed(request):
+            return redirect(reverse("mfa_activate_totp"))
+        return redirect(reverse("accounts:two_factor_confirm"))

@@ -164,3 +164,36 @@ class Invitation(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("accounts:invitation_accept", kwargs={"token": self.token})
+
+
+# How long an emailed two-factor set-up link works, and how long, once followed, the
+# session that followed it may add the account's first authenticator.
+ENROLMENT_LINK_VALID = timedelta(minutes=30)
+# How often an account may ask for such a link: no mail bombing, no guessing.
+ENROLMENT_LINK_INTERVAL = timedelta(minutes=1)
+ENROLMENT_LINKS_PER_HOUR = 5
+
+
+class EnrolmentLinkQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(used_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class EnrolmentLink(TimeStampedModel):
+    """A one-time link emailed to an account's address before its first second factor
+    is set up, so that a password alone cannot enrol an authenticator. Only a digest
+    of the link's token is kept: the link itself exists only in the email."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_links")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EnrolmentLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"Two-factor set-up link for {self.user}"

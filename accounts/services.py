@@ -1,17 +1,22 @@
-"""Invitations and memberships."""
+"""Invitations, memberships, and the emailed link before a first second factor."""
+
+import secrets
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.exceptions import ApplicationError, NotPermitted
 from core.services import activity_record, email_send
 
 from .enums import InvitationRole, InvitationStatus, MembershipRole
-from .models import Invitation, Membership, User
+from .models import ENROLMENT_LINK_VALID, EnrolmentLink, Invitation, Membership, User
 from .rules import is_itss_staff, is_lead_of_organisation
+from .selectors import enrolment_link_problem, enrolment_link_wait, enrolment_token_digest
 
 _STATUS_MESSAGES = {
     InvitationStatus.ACCEPTED: "This invitation has already been used. Sign in instead, or ask "
@@ -179,3 +184,64 @@ def membership_remove(*, actor, membership: Membership) -> None:
         verb="member removed",
         note=f"{membership.user.email} ({membership.get_role_display().lower()}).",
     )
+
+
+@transaction.atomic
+def enrolment_link_send(*, user: User) -> EnrolmentLink:
+    """Email ``user`` a one-time link to confirm that the account is theirs before they
+    set up its first second factor: a password alone must not be enough to enrol.
+
+    Side effects: locks the account's row, so requests at once count against the same
+    limits; stores the link with only its token's digest; logs it on the account; emails
+    the link to the account's own address after commit. Refuses (``ApplicationError``)
+    when the account already has an authenticator, or when links were asked for too
+    often (``selectors.enrolment_link_wait``)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if is_mfa_enabled(locked):
+        raise ApplicationError("Two-factor sign-in is already set up for this account.")
+    wait = enrolment_link_wait(user=locked)
+    if wait:
+        raise ApplicationError(wait)
+    token = secrets.token_urlsafe(32)
+    link = EnrolmentLink.objects.create(
+        user=locked,
+        token_digest=enrolment_token_digest(token),
+        expires_at=timezone.now() + ENROLMENT_LINK_VALID,
+    )
+    activity_record(subject=locked, actor=locked, verb="two-factor set-up link sent")
+    email_send(
+        to=[locked.email],
+        template="accounts/two_factor_link",
+        context={
+            "user": locked,
+            "link_path": reverse("accounts:two_factor_link", kwargs={"token": token}),
+            "expires_at": link.expires_at,
+            "valid_minutes": int(ENROLMENT_LINK_VALID.total_seconds() // 60),
+        },
+        about=link,
+    )
+    return link
+
+
+@transaction.atomic
+def enrolment_link_use(*, user: User, token: str) -> EnrolmentLink:
+    """Use an emailed set-up link: it works once, within its time, for its own account.
+
+    Side effects: marks this link, and any other of the account's that still works,
+    used; logs it on the account. Refuses (``ApplicationError``, nothing written) a link
+    that is unknown, another account's, used or expired."""
+    link = (
+        EnrolmentLink.objects.select_for_update()
+        .filter(token_digest=enrolment_token_digest(token))
+        .first()
+    )
+    problem = enrolment_link_problem(link, user=user)
+    if problem:
+        raise ApplicationError(problem)
+    now = timezone.now()
+    EnrolmentLink.objects.filter(user=user, used_at__isnull=True).update(
+        used_at=now, updated_at=now
+    )
+    link.refresh_from_db()
+    activity_record(subject=user, actor=user, verb="two-factor set-up confirmed by email")
+    return link

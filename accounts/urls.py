@@ -9,4 +9,6 @@ urlpatterns = [
     path("organisations/<slug:slug>/invite/", views.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership_remove"),
+    path("two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
+    path("two-factor/confirm/<str:token>/", views.two_factor_link, name="two_factor_link"),
 ]

@@ -1,3 +1,4 @@
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -12,11 +13,12 @@ from core.permissions import require_perm
 from core.queueing import take_deferred_notices
 from directory.models import Organisation
 
-from . import services
+from . import selectors, services
 from .enums import InvitationRole
 from .forms import AcceptInvitationForm, InvitationForm
-from .models import Invitation, Membership
+from .models import ENROLMENT_LINK_VALID, Invitation, Membership
 from .rules import is_itss_staff
+from .two_factor import enrolment_allow, enrolment_allowed
 
 
 @login_required
@@ -152,6 +154,9 @@ def invitation_accept(request, token):
                 messages.error(request, exc.message)
             user = None
         if user is not None:
+            # The link reached the account's own address: that is the proof a first
+            # authenticator needs (accounts.two_factor).
+            enrolment_allow(request)
             messages.success(request, _welcome(invitation))
             return redirect("accounts:home")
     return render(
@@ -171,3 +176,64 @@ def _welcome(invitation):
     if invitation.role == InvitationRole.REVIEWER:
         return "Welcome: you are now a peer reviewer."
     return f"Welcome to {invitation.organisation}'s team on the portal."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_confirm(request):
+    """Before a first authenticator: email a one-time link to the account's own address."""
+    user = request.user
+    if is_mfa_enabled(user):
+        return redirect("mfa_index")
+    if enrolment_allowed(request):
+        return redirect("mfa_activate_totp")
+    if request.method == "POST":
+        try:
+            services.enrolment_link_send(user=user)
+        except ApplicationError as exc:
+            return _two_factor_confirm_page(request, problem=exc.message, status=429)
+        messages.success(request, f"We have emailed a link to {user.email}.")
+        return redirect("accounts:two_factor_confirm")
+    return _two_factor_confirm_page(request)
+
+
+def _two_factor_confirm_page(request, *, problem: str = "", status: int = 200):
+    return render(
+        request,
+        "accounts/two_factor_confirm.html",
+        {
+            "latest": selectors.enrolment_link_latest(user=request.user),
+            "problem": problem,
+            "valid_minutes": int(ENROLMENT_LINK_VALID.total_seconds() // 60),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_link(request, token):
+    """The emailed link. A GET only shows a button, so that a mail scanner following the
+    link cannot use it up; the POST lets this session set up an authenticator."""
+    if is_mfa_enabled(request.user):
+        return redirect("mfa_index")
+    link = selectors.enrolment_link_for_token(token)
+    problem = selectors.enrolment_link_problem(link, user=request.user)
+    if not problem and request.method == "POST":
+        try:
+            services.enrolment_link_use(user=request.user, token=token)
+        except ApplicationError as exc:
+            problem = exc.message
+        else:
+            enrolment_allow(request)
+            messages.success(request, "Thank you. Now set up your authenticator app.")
+            return redirect("mfa_activate_totp")
+    if problem:
+        unknown = link is None or link.user_id != request.user.pk
+        return render(
+            request,
+            "accounts/two_factor_link_problem.html",
+            {"problem": problem},
+            status=404 if unknown else 410,
+        )
+    return render(request, "accounts/two_factor_link.html", {"link": link})

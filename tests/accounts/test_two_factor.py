@@ -1,6 +1,7 @@
 """Two-factor sign-in: ITSS staff and peer reviewers cannot use the portal without it."""
 
 import html
+import re
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from accounts.enums import InvitationRole
 from accounts.models import Invitation
+from core.models import OutboundEmail
 from tests.accounts.people import PASSWORD, current_totp_code, person
 from tests.conftest import with_totp
 from tests.factories import InvitationFactory, ReviewerFactory, StaffFactory
@@ -17,6 +19,7 @@ from tests.factories import InvitationFactory, ReviewerFactory, StaffFactory
 pytestmark = pytest.mark.django_db
 
 ACTIVATE = reverse("mfa_activate_totp")
+CONFIRM = reverse("accounts:two_factor_confirm")
 AUTHENTICATE = reverse("mfa_authenticate")
 LOGIN = reverse("account_login")
 
@@ -50,7 +53,8 @@ def test_without_an_authenticator_every_portal_page_leads_to_set_up(client, role
 
     for path in _portal_pages(org_a):
         response = client.get(path)
-        assert (path, response.status_code, response.url) == (path, 302, ACTIVATE)
+        # First to confirming by email that the account is theirs (test_two_factor_enrolment).
+        assert (path, response.status_code, response.url) == (path, 302, CONFIRM)
 
 
 def test_home_leads_staff_on_to_set_up(client):
@@ -58,7 +62,7 @@ def test_home_leads_staff_on_to_set_up(client):
 
     response = client.get(reverse("accounts:home"), follow=True)
 
-    assert response.redirect_chain[0] == (ACTIVATE, 302)
+    assert response.redirect_chain[0] == (CONFIRM, 302)
     assert (
         "Your role requires two-factor sign-in. Set up an authenticator app to continue."
         in _text(response)
@@ -73,7 +77,7 @@ def test_staff_without_an_authenticator_cannot_invite(client, org_a):
         {"email": "new@example.org", "role": InvitationRole.LEAD},
     )
 
-    assert (response.status_code, response.url) == (302, ACTIVATE)
+    assert (response.status_code, response.url) == (302, CONFIRM)
     assert Invitation.objects.count() == 0
 
 
@@ -126,9 +130,14 @@ def test_a_new_staff_member_sets_up_an_authenticator_and_gets_in(client):
     staff = StaffFactory()
     # A real sign-in: no authenticator yet, so the password alone signs in ...
     assert _sign_in(client, staff).url == reverse("accounts:home")
-    # ... and the portal sends them to set one up, after allauth asks for the password again.
+    # ... and the portal sends them to confirm by email that the account is theirs ...
+    assert client.get(reverse("accounts:home")).url == CONFIRM
+    client.post(CONFIRM)
+    email = OutboundEmail.objects.get(template="accounts/two_factor_link")
+    link = re.search(r"https?://\S+(/accounts/two-factor/confirm/\S+/)", email.body_text)[1]
+    # ... then to set one up, after allauth asks for the password again.
     reauthenticate = f"{reverse('account_reauthenticate')}?next={ACTIVATE.replace('/', '%2F')}"
-    setup = client.get(reverse("accounts:home"), follow=True)
+    setup = client.post(link, follow=True)
     assert setup.redirect_chain == [(ACTIVATE, 302), (reauthenticate, 302)]
     confirmed = client.post(reauthenticate, {"password": PASSWORD})
     assert confirmed.url == ACTIVATE

@@ -297,7 +297,8 @@ def test_staff_without_an_authenticator_are_sent_to_set_one_up(client):
     response = client.get(reverse("directory:pipeline"))
 
     assert response.status_code == 302
-    assert response.url == reverse("mfa_activate_totp")
+    # First to confirming by email that the account is theirs, then to the set-up.
+    assert response.url == reverse("accounts:two_factor_confirm")
 
 
 WORKSPACE = {
