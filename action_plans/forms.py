@@ -2,11 +2,13 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from core.exceptions import ApplicationError
 from core.models import Theme
 from core.widgets import DateInput
 
 from . import deadlines
-from .enums import PREVIOUS_OUTCOMES, ActionStatus, VoiceMethod
+from .enums import PREVIOUS_OUTCOMES, ActionStatus, DatePrecision, VoiceMethod
+from .fields import MilestonesField, PeriodField, milestones_text
 from .models import (
     Action,
     RatingLevel,
@@ -16,6 +18,7 @@ from .models import (
     VoiceEvidence,
 )
 from .selectors import profile_too_long
+from .services import milestones_check
 
 
 class VersionedForm(forms.Form):
@@ -86,6 +89,29 @@ class ActionForm(forms.ModelForm):
         help_text="Every theme this action advances.",
     )
 
+    target = PeriodField(
+        label="Target date",
+        help_text="As precise as the plan is: choose a day, a month, a quarter or a year, "
+        "then give the parts it needs (for a year, just the year).",
+    )
+    milestones = MilestonesField(
+        help_text="Optional steps on the way, one a line: what, a colon, then by when, as in "
+        "“Proposal: January 2021” or “Delivery: 31 December 2022”. A date may be a day, a "
+        "month, a quarter (October–December 2027) or a year.",
+    )
+    field_order = [
+        "version",
+        "title",
+        "description",
+        "themes",
+        "owner",
+        "success_measures",
+        "starts_on",
+        "target",
+        "milestones",
+        "status",
+    ]
+
     class Meta:
         model = Action
         fields = [
@@ -95,14 +121,12 @@ class ActionForm(forms.ModelForm):
             "owner",
             "success_measures",
             "starts_on",
-            "target_on",
             "status",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "success_measures": forms.Textarea(attrs={"rows": 2}),
             "starts_on": DateInput,
-            "target_on": DateInput,
         }
 
     def __init__(self, *args, themes=None, **kwargs):
@@ -112,12 +136,27 @@ class ActionForm(forms.ModelForm):
         self.fields["status"].choices = [
             c for c in ActionStatus.choices if c[0] != ActionStatus.CARRIED_OVER
         ]
+        if self.instance.pk:
+            self.initial.setdefault("target", self.instance.target)
+            self.initial.setdefault("milestones", milestones_text(self.instance.milestones.all()))
 
     def clean(self):
         data = super().clean()
-        starts_on, target_on = data.get("starts_on"), data.get("target_on")
-        if starts_on and target_on and target_on < starts_on:
-            self.add_error("target_on", "The target date cannot come before the start.")
+        if "target" not in data:
+            return data  # the target has its own error already
+        target = data.pop("target")
+        data["target_on"] = target.on if target else None
+        data["target_precision"] = target.precision if target else DatePrecision.DAY
+        starts_on = data.get("starts_on")
+        if starts_on and target and target.on < starts_on:
+            self.add_error("target", "The target date cannot come before the start.")
+        if "milestones" in data:
+            try:
+                data["milestones"] = milestones_check(
+                    data["milestones"], starts_on=starts_on, target=target
+                )
+            except ApplicationError as exc:
+                self.add_error("milestones", exc.message)
         return data
 
 
