@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.models import Theme
+from core.uploads import attachment_limits_text
 from core.widgets import DateInput
 
 from . import deadlines
@@ -204,10 +205,13 @@ class VoiceEvidenceForm(forms.ModelForm):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(
-        help_text="PDF, Word (.docx), Excel (.xlsx), PNG or JPEG.",
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
     )
     evidence = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = attachment_limits_text()
 
 
 class SubmitForm(forms.Form):

@@ -13,6 +13,7 @@ import zlib
 from typing import Protocol
 from xml.parsers import expat
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
@@ -41,6 +42,13 @@ CONTENT_TYPES: dict[str, str] = {
     FileKind.PNG: "image/png",
     FileKind.JPEG: "image/jpeg",
 }
+
+
+class UnsafeArchive(ValidationError):
+    """An Office file that would unpack to far more than it seems: refused, with why."""
+
+
+_SAVE_AGAIN = "Save it again from Word or Excel, or attach it as a PDF."
 
 
 class _Upload(Protocol):
@@ -76,7 +84,16 @@ _EXECUTABLE_SIGNATURES = (
     b"\xcf\xfa\xed\xfe",
 )
 
-_OOXML_MAX_ENTRIES = 2000
+# What an Office file may unpack to. A genuine document of up to the attachment limit
+# stays far inside these; a "zip bomb" (a small file that unpacks to hundreds of
+# megabytes or more, for whoever opens it next) does not.
+OOXML_MAX_ENTRIES = 2000
+OOXML_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Deflate packs repetitive XML well, but no ordinary part tightly beyond this; small
+# parts are let be, whatever their ratio.
+OOXML_MAX_RATIO = 200
+_RATIO_APPLIES_FROM_BYTES = 1024 * 1024
+_INFLATE_CHUNK_BYTES = 64 * 1024
 _CONTENT_TYPES_MAX_BYTES = 1024 * 1024
 _CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 _OOXML_MAIN_TYPES = {
@@ -109,7 +126,8 @@ def detect_kind(upload: _Upload) -> str | None:
     """The FileKind the content shows the file to be, or None for any other file.
 
     The name and the browser's content type are ignored. The file is left at
-    position 0 whatever happens, so it can be saved straight afterwards.
+    position 0 whatever happens, so it can be saved straight afterwards. An Office
+    file that would unpack to too much raises ``UnsafeArchive``, saying why.
     """
     try:
         upload.seek(0)
@@ -136,15 +154,96 @@ def _ooxml_kind(upload: _Upload) -> str | None:
         upload.seek(0)
         # zipfile leaves a file object it was given open when it is closed.
         with zipfile.ZipFile(upload) as archive:
-            return _ooxml_kind_of_archive(archive)
+            members = archive.infolist()
+            _check_declared_sizes(members)
+            kind = _ooxml_kind_of_archive(archive, members)
+            if kind is not None:
+                _check_unpacked_sizes(upload, members)
+            return kind
     except _UNREADABLE_ZIP:
         return None
 
 
-def _ooxml_kind_of_archive(archive: zipfile.ZipFile) -> str | None:
-    members = archive.infolist()
-    if len(members) > _OOXML_MAX_ENTRIES:
-        return None
+def _check_declared_sizes(members: list[zipfile.ZipInfo]) -> None:
+    """The number of parts, what they say they unpack to, in all and each against its
+    packed size. Costs nothing: it reads the archive's directory only."""
+    if len(members) > OOXML_MAX_ENTRIES:
+        raise UnsafeArchive(
+            f"This Word or Excel file holds more than {OOXML_MAX_ENTRIES:,} parts, as no "
+            f"ordinary document does. {_SAVE_AGAIN}",
+            code="archive_too_many_parts",
+        )
+    if sum(m.file_size for m in members) > OOXML_MAX_UNPACKED_BYTES:
+        raise _too_large()
+    for member in members:
+        _check_ratio(member.file_size, member.compress_size)
+
+
+def _check_unpacked_sizes(upload: _Upload, members: list[zipfile.ZipInfo]) -> None:
+    """Unpack every part, never further than it says it goes, and refuse the file if a
+    part goes further: a reader that trusts the stream rather than the directory would
+    unpack all of it. Stored and deflated parts only, as Office writes them."""
+    total = 0
+    for member in members:
+        if member.compress_type == zipfile.ZIP_STORED:
+            unpacked = member.compress_size
+        elif member.compress_type == zipfile.ZIP_DEFLATED:
+            unpacked = _inflated_size(upload, member, limit=member.file_size)
+        else:
+            raise zipfile.BadZipFile("a compression method Office does not use")
+        if unpacked != member.file_size:
+            raise UnsafeArchive(
+                "A part of this Word or Excel file unpacks to more than it declares, so "
+                f"the file is damaged or made to mislead. {_SAVE_AGAIN}",
+                code="archive_size_mismatch",
+            )
+        total += unpacked
+        if total > OOXML_MAX_UNPACKED_BYTES:
+            raise _too_large()
+
+
+def _inflated_size(upload: _Upload, member: zipfile.ZipInfo, *, limit: int) -> int:
+    """What ``member``'s deflate stream unpacks to, counted no further than ``limit`` + 1
+    bytes, chunk by chunk, so a bomb costs no more memory than a chunk."""
+    upload.seek(member.header_offset)
+    header = upload.read(30)
+    if len(header) != 30 or not header.startswith(_ZIP_SIGNATURE):
+        raise zipfile.BadZipFile("no local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    upload.seek(member.header_offset + 30 + name_length + extra_length)
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    packed_left, unpacked = member.compress_size, 0
+    while packed_left > 0 and unpacked <= limit and not inflater.eof:
+        data = upload.read(min(packed_left, _INFLATE_CHUNK_BYTES))
+        if not data:
+            raise EOFError("the part is cut short")
+        packed_left -= len(data)
+        while data and unpacked <= limit:
+            # A bound of 0 would mean none: ``unpacked <= limit`` keeps it at 1 or more.
+            unpacked += len(inflater.decompress(data, limit + 1 - unpacked))
+            data = inflater.unconsumed_tail
+    return unpacked
+
+
+def _check_ratio(unpacked: int, packed: int) -> None:
+    if unpacked >= _RATIO_APPLIES_FROM_BYTES and unpacked > OOXML_MAX_RATIO * max(packed, 1):
+        raise UnsafeArchive(
+            f"A part of this Word or Excel file unpacks to more than {OOXML_MAX_RATIO} times "
+            f"its packed size, as no ordinary document does. {_SAVE_AGAIN}",
+            code="archive_ratio",
+        )
+
+
+def _too_large() -> UnsafeArchive:
+    return UnsafeArchive(
+        f"This Word or Excel file unpacks to more than "
+        f"{filesizeformat(OOXML_MAX_UNPACKED_BYTES)}, far more than an ordinary document. "
+        f"{_SAVE_AGAIN}",
+        code="archive_too_large",
+    )
+
+
+def _ooxml_kind_of_archive(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> str | None:
     # A VBA project makes the document able to run code on opening, whatever
     # the content types claim.
     if any(_basename(m.filename).lower() == "vbaproject.bin" for m in members):
@@ -292,6 +391,16 @@ def _tidy_stem(stem: str) -> str:
     # A hidden file on Unix, a name Windows silently trims, and ".." all come
     # from dots and spaces at the ends or dots in a row.
     return re.sub(r"\.{2,}", ".", stem).strip(" .")
+
+
+def attachment_limits_text() -> str:
+    """What the attachment forms state beside the file field, from the settings."""
+    each = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+    stage = filesizeformat(settings.SUBMISSION_ATTACHMENTS_MAX_BYTES)
+    return (
+        f"PDF, Word (.docx), Excel (.xlsx), PNG or JPEG; up to {each} a file, and {stage} "
+        "for all the files of this stage together."
+    )
 
 
 def validate_attachment(upload: _Upload, *, max_bytes: int) -> str:

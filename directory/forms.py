@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from core.validators import validate_pdf_upload
@@ -99,6 +101,8 @@ class SignedFormForm(NoteForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.SIGNED_FORM_MAX_BYTES)
+        self.fields["signed_form"].help_text = f"A PDF, up to {limit}."
         if self.organisation is not None and self.organisation.kind == OrganisationKind.SUPPORTER:
             # Supporters sign their own form, signed by a senior representative.
             self.fields["signed_form"].label = "Signed supporter form (PDF)"

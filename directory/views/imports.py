@@ -19,6 +19,11 @@ class ImportUploadForm(forms.Form):
         label="CSV file", widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.IMPORT_CSV_MAX_BYTES)
+        self.fields["file"].help_text = f"A CSV file, up to {limit}."
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.IMPORT_CSV_MAX_BYTES
