@@ -97,16 +97,20 @@ def directory(request):
 @require_GET
 @cached_for_visitors
 def network_map(request):
-    """Every organisation in the UK as a marker on a map drawn on the server, coloured by
-    kind, each a link to its page; those outside the UK listed beside it."""
+    """Every organisation in the UK as a marker on a map drawn on the server, shaped and
+    coloured by kind, each a link to its page; those too close together to tell apart as
+    one numbered marker linking to their list; those outside the UK listed beside it."""
     organisations = directory_organisations().order_by("name")
     placed, abroad = maps.markers(organisations)
+    drawn = maps.clusters(placed)
     return render(
         request,
         "directory/organisation_map.html",
         {
             "shapes": maps.outline(),
             "markers": placed,
+            "drawn": drawn,
+            "together": [cluster for cluster in drawn if cluster.is_group],
             "abroad": abroad,
             "width": maps.WIDTH,
             "height": maps.HEIGHT,
