@@ -25,6 +25,8 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
 # After the broker failed, publishing is not tried again for this long.
 RETRY_AFTER = 10.0
 # A process says "the broker is down" in its log at most this often.
@@ -103,7 +105,9 @@ def take_deferred_notices() -> list[str]:
 
 class DeferredWorkMiddleware:
     """Tells the user about work deferred while answering their request and not already
-    reported by the view, in a message on the next page they see."""
+    reported by the view, in a message on the next page they see. Only after something
+    they did (a POST): work a page asks for as it is read (a PDF being prepared) is shown
+    as pending by the page itself, and a visitor's public page carries no message."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,7 +117,7 @@ class DeferredWorkMiddleware:
         try:
             response = self.get_response(request)
             notices = take_deferred_notices()
-            if notices:
+            if notices and request.method not in SAFE_METHODS:
                 messages.warning(request, " ".join(notices), fail_silently=True)
         finally:
             _deferred.reset(token)

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
-from action_plans import packs
+from action_plans import packs, selectors
 from action_plans.enums import PackStatus
 from action_plans.models import SubmissionPack
 from action_plans.tasks import render_submission_pack
@@ -189,3 +190,29 @@ def test_the_render_stops_saying_it_is_alive_once_the_pack_is_ready(pending):
 def test_the_sweep_runs_every_minute():
     entry = settings.CELERY_BEAT_SCHEDULE["requeue-lost-packs"]
     assert (entry["task"], entry["schedule"]) == ("action_plans.requeue_lost_packs", 60.0)
+
+
+@pytest.mark.xdist_group("celery-worker")
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_a_pack_the_sweep_queued_again(real_worker):
+    organisation = announced_organisation(name="University of Workshire")
+    lead = lead_of(organisation)
+    submission = complete(started(organisation, lead), lead)
+    long_ago = timezone.now() - timedelta(minutes=5)
+    # What a worker killed mid-render leaves behind: taken up once, silent since.
+    pack = SubmissionPack.objects.create(
+        submission=submission,
+        content_hash=packs.pack_content_hash(selectors.submission_for_editing(submission)),
+        render_attempts=1,
+        render_alive_at=long_ago,
+    )
+
+    assert packs.packs_requeue_lost().requeued == [pack.pk]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pack.refresh_from_db()
+        if pack.status != PackStatus.PENDING:
+            break
+        time.sleep(0.2)
+
+    assert (pack.status, pack.render_attempts, pack.pages > 0) == (PackStatus.READY, 2, True)

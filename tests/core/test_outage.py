@@ -11,15 +11,20 @@ import time
 from datetime import date
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 
 import tc_portal.settings.base as settings_module
 from accounts.enums import InvitationRole, MembershipRole
 from accounts.models import Invitation
+from action_plans import services as plan_services
+from action_plans.enums import PackStatus
+from action_plans.models import SubmissionPack
 from core.enums import EmailStatus
 from core.models import OutboundEmail
 from tc_portal.celery import app
-from tests.accounts.people import PASSWORD
+from tests.accounts.people import PASSWORD, current_totp_code
+from tests.action_plans.builders import announced_organisation, lead_of, submitted
 from tests.conftest import with_totp
 from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
 
@@ -143,6 +148,24 @@ def test_signing_in_works(client, redis_down):
     assert client.get(reverse("accounts:home"), follow=True).status_code == 200
 
 
+def test_staff_sign_in_with_their_second_factor_and_a_code_still_works_once(client, redis_down):
+    staff = StaffFactory()
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    code = current_totp_code(secret)
+
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    signed_in = client.post(reverse("mfa_authenticate"), {"code": code})
+    client.post(reverse("account_logout"))
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    replay = client.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert (signed_in.status_code, signed_in.url) == (302, reverse("accounts:home"))
+    # Used codes are remembered in this process while the cache is away.
+    assert replay.status_code == 200
+    assert "This code has already been used." in _text(replay)
+
+
 def test_a_failed_sign_in_says_so(client, redis_down):
     user = UserFactory()
     response = client.post(reverse("account_login"), {"login": user.email, "password": "wrong"})
@@ -210,3 +233,19 @@ def test_staff_asking_for_the_reminder_sweep_are_told_it_did_not_start(client, r
     assert "The reminder sweep could not be started" in text
     assert "What is due will be sent by the next daily sweep, at 06:30." in text
     assert "has been started" not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_reading_a_page_that_asks_for_a_pdf_gets_no_message(client, redis_down):
+    organisation = announced_organisation(name="University of Plansville")
+    lead = lead_of(organisation)
+    plan_services.submission_publish(actor=lead, submission=submitted(organisation, lead))
+    SubmissionPack.objects.all().delete()
+
+    page = client.get(reverse("directory:public_organisation", args=[organisation.slug]))
+
+    assert page.status_code == 200
+    assert "A PDF of this plan is being prepared" in _text(page)
+    assert SubmissionPack.objects.get().status == PackStatus.PENDING
+    assert "messages" not in page.cookies
+    assert "background service" not in _text(client.get(reverse("directory:directory")))
