@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
 
 from core.validators import validate_pdf_upload
 from core.widgets import DateInput
@@ -38,6 +39,25 @@ class OrganisationForm(PublicPageMixin, forms.ModelForm):
             "latitude": "Decimal degrees, for the map (e.g. 52.93855).",
             "longitude": "Decimal degrees, for the map (e.g. -1.19521).",
         }
+
+    def clean_name(self):
+        """Refuse a name already in the register (in any case), naming that organisation
+        and linking to it, so staff go on with the record they already have."""
+        name = self.cleaned_data["name"]
+        namesake = Organisation.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        existing = namesake.first()
+        if existing is not None:
+            raise forms.ValidationError(
+                format_html(
+                    "{} is already in the register ({}): "
+                    '<a href="{}">open its record</a> to carry on, or give another name.',
+                    existing.name,
+                    existing.get_status_display().lower(),
+                    existing.get_staff_url(),
+                ),
+                code="unique",
+            )
+        return name
 
     def clean(self):
         data = super().clean()
