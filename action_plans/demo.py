@@ -12,8 +12,8 @@ from django.utils import timezone
 from core.models import Theme
 from directory.models import Organisation
 
-from . import deadlines, selectors, services
-from .enums import ActionStatus, VoiceMethod
+from . import deadlines, periods, selectors, services
+from .enums import ActionStatus, DatePrecision, VoiceMethod
 from .models import RatingLevel, Submission, SubmissionRound
 
 ROUND_TIME = time(17, 0)
@@ -106,21 +106,34 @@ def _write(submission: Submission, lead, *, starts: date, fully: bool = True) ->
             note="Reported to the Technical Services Board.",
         )
     themes = {t.slug: t for t in Theme.objects.filter(is_active=True)}
-    for slug, examples in ACTIONS.items():
-        for title, owner in examples[: 2 if fully else 1]:
-            if slug not in themes or submission.actions.filter(title=title).exists():
-                continue
-            services.action_add(
-                actor=lead,
-                submission=submission,
-                themes=[themes[slug]],
-                title=title,
-                owner=owner,
-                description="Agreed with the technician network.",
-                success_measures="Reported each year to the Technical Services Board.",
-                starts_on=starts,
-                target_on=starts + timedelta(days=730),
-            )
+    for number, (slug, title, owner) in enumerate(
+        (slug, title, owner)
+        for slug, examples in ACTIONS.items()
+        for title, owner in examples[: 2 if fully else 1]
+    ):
+        if slug not in themes or submission.actions.filter(title=title).exists():
+            continue
+        # Targets as plans give them: "by December 2027", "by 2028", a quarter or a day.
+        precision = TARGET_PRECISIONS[number % len(TARGET_PRECISIONS)]
+        services.action_add(
+            actor=lead,
+            submission=submission,
+            themes=[themes[slug]],
+            title=title,
+            owner=owner,
+            description=(
+                "Agreed with the technician network.\n"
+                "Each department names who does it, and by when."
+            ),
+            success_measures=(
+                "Reported each year to the Technical Services Board.\n"
+                "Technicians asked in the annual survey whether it made a difference."
+            ),
+            starts_on=starts,
+            target_on=starts + timedelta(days=730),
+            target_precision=precision,
+            milestones=_milestones(starts) if number % 2 == 0 else [],
+        )
     if fully:
         services.voice_evidence_add(
             actor=lead,
@@ -128,9 +141,29 @@ def _write(submission: Submission, lead, *, starts: date, fully: bool = True) ->
             method=VoiceMethod.SURVEY,
             held_on=min(starts, timezone.localdate()) - timedelta(days=60),
             participants=140,
-            description="An all-technician survey, followed by two open meetings.",
+            description="An all-technician survey in the spring.\nThen two open meetings to test "
+            "what it found.",
             what_changed="Career pathways became the first priority of the plan.",
         )
+
+
+TARGET_PRECISIONS = (
+    DatePrecision.MONTH,
+    DatePrecision.YEAR,
+    DatePrecision.QUARTER,
+    DatePrecision.DAY,
+)
+
+
+def _milestones(starts: date) -> list[tuple[str, periods.Period]]:
+    """A proposal six months in and a pilot in the following year's quarter."""
+    return [
+        ("Proposal agreed", periods.period(starts + timedelta(days=180), DatePrecision.MONTH)),
+        (
+            "Pilot in two departments",
+            periods.period(starts + timedelta(days=450), DatePrecision.QUARTER),
+        ),
+    ]
 
 
 def _backdate(submission: Submission, due_at) -> None:

@@ -4,8 +4,8 @@ import pytest
 
 from accounts.demo import seed_demo
 from action_plans.deadlines import UK
-from action_plans.enums import StageState, SubmissionStatus
-from action_plans.models import Submission, SubmissionRound
+from action_plans.enums import DatePrecision, StageState, SubmissionStatus
+from action_plans.models import Action, Milestone, Submission, SubmissionRound
 from action_plans.selectors import organisation_stages
 from directory.models import Organisation
 
@@ -44,3 +44,10 @@ def test_seeding_again_adds_no_submissions(seeded):
     before = list(Submission.objects.values_list("pk", "status", "content_hash"))
     seed_demo()
     assert list(Submission.objects.values_list("pk", "status", "content_hash")) == before
+
+
+def test_demo_plans_show_targets_as_plans_give_them(seeded):
+    actions = Action.objects.all()
+    assert {a.target_precision for a in actions} == set(DatePrecision.values)
+    assert Milestone.objects.filter(action__in=actions).exists()
+    assert all("\n" in a.description for a in actions)
