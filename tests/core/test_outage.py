@@ -22,6 +22,7 @@ from action_plans.enums import PackStatus
 from action_plans.models import SubmissionPack
 from core.enums import EmailStatus
 from core.models import OutboundEmail
+from core.views import server_error
 from tc_portal.celery import app
 from tests.accounts.people import PASSWORD, current_totp_code
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
@@ -249,3 +250,10 @@ def test_a_visitor_reading_a_page_that_asks_for_a_pdf_gets_no_message(client, re
     assert SubmissionPack.objects.get().status == PackStatus.PENDING
     assert "messages" not in page.cookies
     assert "background service" not in _text(client.get(reverse("directory:directory")))
+
+
+def test_the_error_page_promises_nothing_it_cannot_know(rf):
+    page = server_error(rf.get("/")).content.decode()
+    # Work queued after a commit can fail once the change is saved.
+    assert "half-saved" not in page
+    assert "check whether what you were doing was saved" in page
