@@ -540,13 +540,35 @@ def submission_submit(*, actor, submission: Submission, confirmed: bool) -> Subm
     return submitted
 
 
+class UnderReview(ApplicationError):
+    """The submission is with its peer reviewers: reopening it must take them off first."""
+
+
 @transaction.atomic
-def submission_reopen(*, actor, submission: Submission, reason: str) -> Submission:
+def submission_reopen(
+    *, actor, submission: Submission, reason: str, reviewers_withdrawn: bool = False
+) -> Submission:
     """Staff unfreeze a submission so the organisation can change it; it must be
-    submitted again. A published plan is taken down until then."""
+    submitted again. A published plan is taken down until then.
+
+    A submission in peer review is reopened only by ``reviews.services.submission_reopen``,
+    which first takes the reviewers off their open assignments and then calls this with
+    ``reviewers_withdrawn=True``; called otherwise, it refuses (``UnderReview``), so nobody
+    goes on reviewing a submission its organisation is changing.
+
+    Side effects: logs the reopening on the submission (with the reason) and on the
+    organisation."""
     _check_staff(actor)
     if not reason.strip():
         raise ApplicationError("Give the reason for reopening the submission.")
+
+    def reviewers_off(locked: Submission) -> None:
+        if locked.status == S.IN_REVIEW and not reviewers_withdrawn:
+            raise UnderReview(
+                f"Stage {locked.stage_number} is with its peer reviewers: reopen it from the "
+                "review round, which takes the reviewers off their open reviews first."
+            )
+
     reopened = transition_apply(
         instance=submission,
         to_status=S.IN_PROGRESS,
@@ -555,6 +577,7 @@ def submission_reopen(*, actor, submission: Submission, reason: str) -> Submissi
         verb="reopened",
         note=reason.strip(),
         changes={"published_at": None, "published_by": None, "content_hash": ""},
+        guard=reviewers_off,
     )
     activity_record(
         subject=reopened.organisation,
@@ -563,6 +586,58 @@ def submission_reopen(*, actor, submission: Submission, reason: str) -> Submissi
         note=f"Stage {reopened.stage_number}: {reason.strip()}",
     )
     return reopened
+
+
+# Peer review moves a submission on only through these two (``reviews`` calls them).
+
+
+@transaction.atomic
+def submission_start_review(*, actor, submission: Submission, note: str = "") -> Submission:
+    """A submitted stage goes to its peer reviewers (submitted → in review): when staff
+    assign its first team, or resume its review after it was reopened and submitted again.
+
+    Side effects: locks the row and checks the transition table; logs the step on the
+    submission with ``note`` (the review round)."""
+    _check_staff(actor)
+    return transition_apply(
+        instance=submission,
+        to_status=S.IN_REVIEW,
+        allowed=SUBMISSION_TRANSITIONS,
+        actor=actor,
+        verb="review started",
+        note=note,
+    )
+
+
+@transaction.atomic
+def submission_release_feedback(*, actor, submission: Submission, note: str = "") -> Submission:
+    """The peer review's feedback is released to the organisation (in review → feedback
+    released). Refuses a stage that is not in review (reopened, or submitted again and
+    not yet back with its reviewers), saying what to do.
+
+    Side effects: locks the row and checks the transition table; logs the step on the
+    submission with ``note`` (the outcome)."""
+    _check_staff(actor)
+    # Said before the transition table would refuse with a bare "cannot be done".
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status == S.IN_PROGRESS:
+        raise ApplicationError(
+            f"Stage {locked.stage_number} was reopened and is with the organisation: its "
+            "feedback waits until it is submitted again and reviewed."
+        )
+    if locked.status == S.SUBMITTED:
+        raise ApplicationError(
+            f"Stage {locked.stage_number} was submitted again after reopening: resume its "
+            "review before releasing the feedback."
+        )
+    return transition_apply(
+        instance=locked,
+        to_status=S.FEEDBACK_RELEASED,
+        allowed=SUBMISSION_TRANSITIONS,
+        actor=actor,
+        verb="feedback released",
+        note=note,
+    )
 
 
 @transaction.atomic

@@ -29,13 +29,15 @@ class AssignmentStatus(models.TextChoices):
 A = AssignmentStatus
 
 # From each status, where an assignment may go. A submitted review is final; staff may
-# withdraw an assignment that has not been submitted (a reviewer who went quiet).
+# withdraw an assignment that has not been submitted (a reviewer who went quiet). Only an
+# assignment withdrawn because its submission was reopened is asked again (back to
+# "invited", its draft kept) when the review resumes; the service checks which.
 ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     A.INVITED: frozenset({A.ACCEPTED, A.DECLINED, A.WITHDRAWN}),
     A.ACCEPTED: frozenset({A.SUBMITTED, A.WITHDRAWN}),
     A.DECLINED: frozenset(),
     A.SUBMITTED: frozenset(),
-    A.WITHDRAWN: frozenset(),
+    A.WITHDRAWN: frozenset({A.INVITED}),
 }
 
 # Assignments that hold a place in a team and count against the reviewer's capacity.
@@ -44,12 +46,18 @@ ACTIVE_ASSIGNMENT_STATUSES = frozenset({A.INVITED, A.ACCEPTED, A.SUBMITTED})
 
 class FeedbackStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    READY = "ready", "Ready for release"
     RELEASED = "released", "Released"
 
 
+F = FeedbackStatus
+
+# The lead reviewer marks the feedback ready; their own later edit takes the mark off (they
+# mark it again), a staff edit keeps it. Staff release it, marked or not.
 FEEDBACK_TRANSITIONS: dict[str, frozenset[str]] = {
-    FeedbackStatus.DRAFT: frozenset({FeedbackStatus.RELEASED}),
-    FeedbackStatus.RELEASED: frozenset(),
+    F.DRAFT: frozenset({F.READY, F.RELEASED}),
+    F.READY: frozenset({F.DRAFT, F.RELEASED}),
+    F.RELEASED: frozenset(),
 }
 
 

@@ -8,6 +8,7 @@ from core.widgets import DateInput
 from directory.enums import OnboardingStatus
 from directory.models import Organisation
 
+from .enums import ConflictReason
 from .models import Conflict, Outcome, ReviewerProfile, ReviewRound, ScoreLevel
 
 TEXT = {"rows": 4}
@@ -135,11 +136,51 @@ class TeamForm(forms.Form):
         return data
 
 
+class AcceptForm(forms.Form):
+    no_conflict = forms.BooleanField(
+        label="I have no conflict of interest with this organisation",
+        help_text="No recent employment there, close collaboration or personal relationship "
+        "with its people.",
+        error_messages={
+            "required": "Tick to confirm you have no conflict of interest, or declare one below."
+        },
+    )
+
+
+class AssignmentConflictForm(forms.Form):
+    """A conflict declared in reply to an assignment: it declines the review."""
+
+    reason = forms.ChoiceField(
+        choices=ConflictReason.choices, widget=forms.RadioSelect, label="Kind of conflict"
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What the conflict is",
+        help_text="A sentence for the ITSS team.",
+    )
+
+
+class ReadyForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Note for the ITSS team (optional)",
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why it is reopened",
+        help_text="The organisation and the reviewers taken off are told this.",
+    )
+
+
 class DeclineForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Why you decline",
-        help_text="For example leave, workload, or a conflict of interest.",
+        help_text="For example leave or workload. A conflict of interest is declared above.",
     )
 
 

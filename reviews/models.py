@@ -190,6 +190,11 @@ class Assignment(TimeStampedModel):
     respond_by = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
+    withdrawn_by_reopening = models.BooleanField(
+        default=False,
+        help_text="Taken off because the submission was reopened: asked again when its "
+        "review resumes.",
+    )
 
     class Meta:
         ordering = ["round", "submission", "-is_lead", "created_at"]
@@ -296,7 +301,7 @@ class Feedback(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["round", "submission"], name="one_feedback_per_round"),
             models.CheckConstraint(
-                condition=Q(status=FeedbackStatus.DRAFT) | Q(released_at__isnull=False),
+                condition=~Q(status=FeedbackStatus.RELEASED) | Q(released_at__isnull=False),
                 name="released_feedback_has_time",
             ),
         ]

@@ -69,6 +69,19 @@ def has_submitted_own_review(user, submission) -> bool:
 
 
 @rules.predicate
+def has_accepted(user, submission) -> bool:
+    """The reviewer accepted (declaring no conflict of interest), whether or not their
+    review is in: only then do they read the submission."""
+    if submission is None or not user.is_authenticated:
+        return False
+    assignment = _active_assignment(user, submission)
+    return assignment is not None and assignment.status in (
+        AssignmentStatus.ACCEPTED,
+        AssignmentStatus.SUBMITTED,
+    )
+
+
+@rules.predicate
 def round_shows_others_after_own(user, submission) -> bool:
     if submission is None or not user.is_authenticated:
         return False
@@ -121,6 +134,9 @@ rules.add_perm("reviews.release_feedback", is_itss_staff)
 rules.add_perm("reviews.view_reviewer_dashboard", is_reviewer)
 # Submission level.
 rules.add_perm("reviews.review_submission", is_itss_staff | reviewing)
+# The submission's content, attachments and PDF: not before the reviewer has accepted and
+# declared no conflict of interest; until then they see the organisation, stage and round.
+rules.add_perm("reviews.read_submission", is_itss_staff | (reviewing & has_accepted))
 rules.add_perm(
     "reviews.view_other_reviews",
     is_itss_staff | (reviewing & round_shows_others_after_own & has_submitted_own_review),

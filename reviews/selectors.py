@@ -180,6 +180,18 @@ class SubmissionProgress:
     def all_reviews_in(self) -> bool:
         return bool(self.team) and self.submitted == len(self.team)
 
+    @property
+    def ready_for_release(self) -> bool:
+        return self.feedback is not None and self.feedback.status == FeedbackStatus.READY
+
+    @property
+    def to_resume(self) -> bool:
+        """Submitted again after it was reopened in this round: its review waits for staff
+        to resume it."""
+        return self.submission.status == SubmissionStatus.SUBMITTED and any(
+            a.is_active or a.withdrawn_by_reopening for a in self.assignments
+        )
+
 
 def is_overdue(assignment: Assignment, now: datetime) -> bool:
     return (
@@ -193,6 +205,8 @@ class RoundProgress:
     review_round: ReviewRound
     rows: list[SubmissionProgress]
     loads: list[tuple[ReviewerProfile, int]] = field(default_factory=list)
+    # Submissions of the round that staff reopened: with their organisation until resubmitted.
+    reopened: list[Submission] = field(default_factory=list)
 
     def total(self, status: str) -> int:
         return sum(row.count(status) for row in self.rows)
@@ -224,6 +238,11 @@ class RoundProgress:
     @property
     def released(self) -> int:
         return sum(1 for row in self.rows if row.feedback and row.feedback.is_released)
+
+    @property
+    def ready(self) -> list[SubmissionProgress]:
+        """Feedback the lead reviewer has marked ready, for staff to release."""
+        return [row for row in self.rows if row.ready_for_release]
 
 
 def round_progress(review_round: ReviewRound, *, now: datetime | None = None) -> RoundProgress:
@@ -263,7 +282,15 @@ def round_progress(review_round: ReviewRound, *, now: datetime | None = None) ->
     ]
     loads = loads_in_round(review_round)
     pool = [(profile, loads.get(profile.user_id, 0)) for profile in assignable_profiles()]
-    return RoundProgress(review_round=review_round, rows=rows, loads=pool)
+    reopened = list(
+        Submission.objects.filter(
+            status=SubmissionStatus.IN_PROGRESS,
+            pk__in=review_round.assignments.values("submission_id"),
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "stage_number")
+    )
+    return RoundProgress(review_round=review_round, rows=rows, loads=pool, reopened=reopened)
 
 
 # Proposing teams -------------------------------------------------------------------------

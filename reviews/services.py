@@ -12,8 +12,9 @@ from accounts.enums import MembershipRole
 from accounts.models import User
 from accounts.rules import is_itss_staff
 from action_plans import packs
+from action_plans import services as plan_services
 from action_plans.deadlines import uk_date
-from action_plans.enums import SUBMISSION_TRANSITIONS, SubmissionStatus
+from action_plans.enums import SubmissionStatus
 from action_plans.models import Submission
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError, NotPermitted
@@ -43,7 +44,7 @@ from .models import (
     ThemeFeedback,
     ThemeScore,
 )
-from .rules import conflicted_organisation_ids
+from .rules import conflicted_organisation_ids, has_submitted_own_review, is_lead_reviewer
 
 A = AssignmentStatus
 
@@ -308,13 +309,8 @@ def reviewers_assign(
         # The team reads a PDF without the institution's name: have it ready.
         packs.pack_request(submission=locked, user=actor, withhold_name=True)
     if locked.status == SubmissionStatus.SUBMITTED:
-        transition_apply(
-            instance=locked,
-            to_status=SubmissionStatus.IN_REVIEW,
-            allowed=SUBMISSION_TRANSITIONS,
-            actor=actor,
-            verb="review started",
-            note=str(review_round),
+        plan_services.submission_start_review(
+            actor=actor, submission=locked, note=str(review_round)
         )
     return created
 
@@ -350,16 +346,31 @@ def reviewer_email_context(assignment: Assignment, *, institution: str | None = 
     }
 
 
+NO_CONFLICT = "Declared no conflict of interest with the organisation."
+
+
 @transaction.atomic
-def assignment_accept(*, actor, assignment: Assignment, now: datetime | None = None) -> Assignment:
-    """The reviewer accepts. Side effects: stamps the reply; creates their draft review
-    with a score row per theme; logs it."""
+def assignment_accept(
+    *, actor, assignment: Assignment, no_conflict: bool, now: datetime | None = None
+) -> Assignment:
+    """The reviewer accepts, declaring that they have no conflict of interest with the
+    organisation (``no_conflict``); only then may they read the submission.
+
+    Side effects: refuses without the declaration; stamps the reply; creates their draft
+    review with a score row per theme (or keeps the draft they had, when asked again after
+    a reopened submission came back); logs the acceptance with the declaration."""
     _check_own(actor, assignment)
+    if not no_conflict:
+        raise ApplicationError(
+            "Confirm that you have no conflict of interest with this organisation, or "
+            "declare the conflict."
+        )
     accepted = _assignment_move(
         assignment,
         to=A.ACCEPTED,
         actor=actor,
         verb="assignment accepted",
+        note=NO_CONFLICT,
         changes={"responded_at": now or timezone.now()},
     )
     review, _ = Review.objects.get_or_create(assignment=accepted)
@@ -399,6 +410,39 @@ def assignment_decline(
         },
         about=declined,
     )
+    return declined
+
+
+@transaction.atomic
+def assignment_declare_conflict(
+    *, actor, assignment: Assignment, reason: str, note: str, now: datetime | None = None
+) -> Assignment:
+    """The reviewer, asked to review, declares a conflict of interest instead of accepting.
+
+    Side effects: declines the assignment with the conflict as the reason (the ITSS team
+    are emailed with a replacement, as for any decline); where the round shows the
+    institution's name, records the conflict with the organisation too (``conflict_declare``:
+    their other open reviews of it are withdrawn), so they are not asked again. A round that
+    hides the name records it on the decline only: a declared conflict would show the
+    reviewer the name."""
+    if reason not in ConflictReason.values:
+        raise ApplicationError("Choose the kind of conflict.")
+    if not note.strip():
+        raise ApplicationError("Say in a sentence what the conflict is.")
+    label = ConflictReason(reason).label
+    declined = assignment_decline(
+        actor=actor,
+        assignment=assignment,
+        reason=f"Conflict of interest ({label.lower()}): {note.strip()}",
+        now=now,
+    )
+    if declined.round.show_institution:
+        conflict_declare(
+            actor=actor,
+            organisation=declined.submission.organisation,
+            reason=reason,
+            note=note,
+        )
     return declined
 
 
@@ -593,12 +637,16 @@ def feedback_save(
     themes: dict[int, str],
 ) -> Feedback:
     """Save the consolidated feedback (lead reviewer or staff). Side effects: refuses once
-    released and a version older than the stored one; writes it; bumps the version."""
+    released and a version older than the stored one; writes it; bumps the version. A
+    change by the lead reviewer after they marked it ready takes the mark off (logged: they
+    mark it again when it is); a change by staff, who release it, keeps the mark."""
     locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if locked.is_released:
         raise ApplicationError("Released feedback cannot be changed.")
     if version is not None and version != locked.version:
         raise StaleEdit("This feedback was saved by someone else since you opened it; reload.")
+    if locked.status == FeedbackStatus.READY and not is_itss_staff(actor):
+        locked = _feedback_unready(locked, actor=actor, note="Changed by the lead reviewer.")
     locked.outcome = outcome
     locked.summary = summary.strip()
     locked.strengths = strengths.strip()
@@ -613,6 +661,68 @@ def feedback_save(
             rows[theme_id].text = text.strip()
     ThemeFeedback.objects.bulk_update(list(rows.values()), ["text"])
     return locked
+
+
+def _feedback_unready(feedback: Feedback, *, actor, note: str) -> Feedback:
+    return transition_apply(
+        instance=feedback,
+        to_status=FeedbackStatus.DRAFT,
+        allowed=FEEDBACK_TRANSITIONS,
+        actor=actor,
+        verb="ready mark taken off",
+        note=note,
+    )
+
+
+def _outstanding_reviews(feedback: Feedback) -> int:
+    return feedback.submission.review_assignments.filter(
+        round=feedback.round, status__in=(A.INVITED, A.ACCEPTED)
+    ).count()
+
+
+@transaction.atomic
+def feedback_mark_ready(*, actor, feedback: Feedback, note: str = "") -> Feedback:
+    """The lead reviewer marks the moderated feedback ready for staff to release.
+
+    Side effects: refuses anyone but the lead reviewer who has submitted their own review,
+    while the outcome, judgement, strengths or areas to develop are missing, and while a
+    review of the team is still out; moves the feedback to "ready for release", logged with
+    ``note``; emails the ITSS team after commit. Staff see the mark on the round page."""
+    feedback = Feedback.objects.select_for_update().select_related("submission").get(pk=feedback.pk)
+    submission = feedback.submission
+    if not (is_lead_reviewer(actor, submission) and has_submitted_own_review(actor, submission)):
+        raise NotPermitted("Only the lead reviewer, with their own review in, marks it ready.")
+    missing = feedback_missing(feedback)
+    if missing:
+        raise ApplicationError("Before marking it ready, add " + ", ".join(missing) + ".")
+    outstanding = _outstanding_reviews(feedback)
+    if outstanding:
+        raise ApplicationError(
+            f"{outstanding} review{'s are' if outstanding != 1 else ' is'} still out: the "
+            "feedback is ready once every review is in."
+        )
+    ready = transition_apply(
+        instance=feedback,
+        to_status=FeedbackStatus.READY,
+        allowed=FEEDBACK_TRANSITIONS,
+        actor=actor,
+        verb="feedback marked ready for release",
+        note=note.strip(),
+    )
+    email_send(
+        to=[settings.ITSS_TEAM_EMAIL],
+        template="reviews/feedback_ready",
+        context={
+            "feedback": ready,
+            "submission": submission,
+            "round": ready.round,
+            "lead": actor,
+            "note": note.strip(),
+            "path": feedback_path(ready.round, submission),
+        },
+        about=submission,
+    )
+    return ready
 
 
 def feedback_missing(feedback: Feedback) -> list[str]:
@@ -633,23 +743,26 @@ def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) 
     """Staff release the feedback to the institution.
 
     Side effects: refuses while the outcome, judgement, strengths or areas to develop are
-    missing, or while a review of the team is still out; marks it released (frozen), with
-    who and when; moves the submission to "feedback released"; logs both; emails the
-    organisation's institutional leads (and its nominated lead) after commit; renders the
-    feedback report (PDF) in the background."""
+    missing, while a review of the team is still out, or while the submission is not in
+    review (reopened, or submitted again and its review not yet resumed); marks it released
+    (frozen), with who and when, whether or not the lead reviewer marked it ready; moves
+    the submission to "feedback released" (``action_plans``' service); logs both; emails
+    the organisation's institutional leads (and its nominated lead) after commit; renders
+    the feedback report (PDF) in the background."""
     _require_staff(actor, "release feedback")
     missing = feedback_missing(feedback)
     if missing:
         raise ApplicationError("Before releasing, add " + ", ".join(missing) + ".")
-    outstanding = feedback.submission.review_assignments.filter(
-        round=feedback.round, status__in=(A.INVITED, A.ACCEPTED)
-    ).count()
+    outstanding = _outstanding_reviews(feedback)
     if outstanding:
         raise ApplicationError(
             f"{outstanding} review{'s are' if outstanding != 1 else ' is'} still out: submit "
             "or withdraw before releasing."
         )
     now = now or timezone.now()
+    submission = plan_services.submission_release_feedback(
+        actor=actor, submission=feedback.submission, note=f"{feedback.outcome}"
+    )
     released = transition_apply(
         instance=feedback,
         to_status=FeedbackStatus.RELEASED,
@@ -657,15 +770,6 @@ def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) 
         actor=actor,
         verb="feedback released",
         changes={"released_at": now, "released_by": actor},
-    )
-    submission = released.submission
-    transition_apply(
-        instance=submission,
-        to_status=SubmissionStatus.FEEDBACK_RELEASED,
-        allowed=SUBMISSION_TRANSITIONS,
-        actor=actor,
-        verb="feedback released",
-        note=f"{released.outcome}",
     )
     organisation = submission.organisation
     leads = list(
@@ -691,3 +795,123 @@ def feedback_report_queue(*, feedback: Feedback) -> None:
 
     feedback_id = feedback.pk
     transaction.on_commit(lambda: render_feedback_report.delay(feedback_id=feedback_id))
+
+
+# Reopening a submission under review, and resuming its review ----------------------------
+
+
+@transaction.atomic
+def submission_reopen(*, actor, submission: Submission, reason: str) -> Submission:
+    """Staff reopen a submitted stage for its organisation to change, with a reason. For a
+    stage in peer review this is the only way: nobody goes on reviewing what is changing.
+
+    Side effects: takes every reviewer off a review of it they have not submitted (invited
+    or accepted: withdrawn, marked as withdrawn by the reopening, their draft kept, logged
+    with the reason) and emails each; keeps the reviews already submitted; takes the
+    "ready for release" mark off its draft feedback; then reopens it through
+    ``action_plans.services.submission_reopen`` (a published plan comes down). Once it is
+    submitted again, ``review_resume`` asks the same reviewers again."""
+    _require_staff(actor, "reopen submissions")
+    if not reason.strip():
+        raise ApplicationError("Give the reason for reopening the submission.")
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    open_ones = list(
+        locked.review_assignments.filter(status__in=(A.INVITED, A.ACCEPTED)).select_related(
+            "round", "reviewer", "submission__organisation"
+        )
+    )
+    for assignment in open_ones:
+        withdrawn = _assignment_move(
+            assignment,
+            to=A.WITHDRAWN,
+            actor=actor,
+            verb="withdrawn: submission reopened",
+            note=reason.strip(),
+            changes={"withdrawn_by_reopening": True},
+        )
+        email_send(
+            to=[withdrawn.reviewer.email],
+            template="reviews/reopened",
+            context={**reviewer_email_context(withdrawn), "reason": reason.strip()},
+            about=withdrawn,
+        )
+    for feedback in locked.feedback.filter(status=FeedbackStatus.READY):
+        _feedback_unready(feedback, actor=actor, note="The submission was reopened.")
+    return plan_services.submission_reopen(
+        actor=actor, submission=locked, reason=reason, reviewers_withdrawn=True
+    )
+
+
+@transaction.atomic
+def review_resume(
+    *, actor, review_round: ReviewRound, submission: Submission, now: datetime | None = None
+) -> list[Assignment]:
+    """Staff resume the review of a stage that was reopened and has been submitted again.
+
+    Side effects: refuses while the stage is still reopened; asks again every reviewer of
+    the round taken off by the reopening (back to "awaiting reply" with a new reply date,
+    their draft kept; they declare no conflict again on accepting), unless they have since
+    come to a conflict, been paused or the team is full, each logged and emailed; a lead
+    asked again stays lead unless the team has found another; moves the stage back to "in
+    review" (``action_plans.services.submission_start_review``). Returns those asked again.
+    Reviews submitted before the reopening stand."""
+    _require_staff(actor, "resume reviews")
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if locked.status == SubmissionStatus.IN_PROGRESS:
+        raise ApplicationError(
+            "The stage is still reopened: its review resumes once it is submitted again."
+        )
+    now = now or timezone.now()
+    taken = list(
+        locked.review_assignments.filter(round=review_round)
+        .select_for_update()
+        .select_related("reviewer__reviewer_profile", "round")
+    )
+    held = [a for a in taken if a.status == A.WITHDRAWN and a.withdrawn_by_reopening]
+    if locked.status != SubmissionStatus.SUBMITTED and not held:
+        raise ApplicationError("The review is under way: there is nothing to resume.")
+    if not held and not any(a.is_active for a in taken):
+        raise ApplicationError(f"{locked} has no team in {review_round}: assign one instead.")
+    places = review_round.team_size - sum(1 for a in taken if a.is_active)
+    has_lead = any(a.is_lead and a.is_active for a in taken)
+    conflicts = selectors.conflicts_by_reviewer(a.reviewer_id for a in held)
+    respond_by = min(
+        now + timedelta(days=review_round.respond_within_days), review_round.review_due_at
+    )
+    asked = []
+    for assignment in held:
+        profile = getattr(assignment.reviewer, "reviewer_profile", None)
+        if (
+            places <= 0
+            or profile is None
+            or not profile.is_assignable
+            or locked.organisation_id in conflicts.get(assignment.reviewer_id, ())
+        ):
+            continue
+        lead = assignment.is_lead and not has_lead
+        has_lead = has_lead or lead
+        again = _assignment_move(
+            assignment,
+            to=A.INVITED,
+            actor=actor,
+            verb="asked again: review resumed",
+            changes={
+                "withdrawn_by_reopening": False,
+                "is_lead": lead,
+                "respond_by": respond_by,
+                "responded_at": None,
+            },
+        )
+        email_send(
+            to=[again.reviewer.email],
+            template="reviews/resumed",
+            context=reviewer_email_context(again),
+            about=again,
+        )
+        places -= 1
+        asked.append(again)
+    if locked.status == SubmissionStatus.SUBMITTED:
+        plan_services.submission_start_review(
+            actor=actor, submission=locked, note=f"{review_round}: review resumed"
+        )
+    return asked

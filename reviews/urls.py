@@ -17,6 +17,8 @@ urlpatterns = [
     path(staff_round + "export.csv", rounds.round_export, name="round_export"),
     path(staff_round + "submissions/<int:submission>/team/", rounds.team_assign, name="assign"),
     path(staff_round + "submissions/<int:submission>/", moderation.moderate, name="moderate"),
+    path(staff_round + "submissions/<int:submission>/resume/", rounds.review_resume, name="resume"),
+    path("staff/submissions/<int:submission>/reopen/", rounds.submission_reopen, name="reopen"),
     path("staff/assignments/<int:pk>/withdraw/", rounds.assignment_withdraw, name="withdraw"),
     path("staff/feedback/<int:pk>/release/", moderation.feedback_release, name="release"),
     # Reviewers.
@@ -27,8 +29,11 @@ urlpatterns = [
     path(assignment, reviewer.assignment_detail, name="assignment"),
     path(assignment + "accept/", reviewer.assignment_accept, name="accept"),
     path(assignment + "decline/", reviewer.assignment_decline, name="decline"),
+    path(assignment + "conflict/", reviewer.assignment_declare_conflict, name="declare_conflict"),
     path(assignment + "review/", reviewer.review_save, name="review"),
+    path(assignment + "review/draft/", reviewer.review_draft, name="review_draft"),
     path(assignment + "feedback/", moderation.lead_feedback, name="lead_feedback"),
+    path(assignment + "feedback/ready/", moderation.feedback_ready, name="feedback_ready"),
     path(assignment + "pdf/", reviewer.pack_download, name="pack"),
     path(
         assignment + "attachments/<int:attachment>/",

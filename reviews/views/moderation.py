@@ -12,7 +12,7 @@ from core.exceptions import ApplicationError
 from core.permissions import require_perm
 
 from .. import selectors, services
-from ..forms import FeedbackForm
+from ..forms import FeedbackForm, ReadyForm
 from ..models import Assignment, Feedback
 from .rounds import round_submission_for
 
@@ -48,10 +48,38 @@ def lead_feedback(request, pk):
             f"Your review of Stage {assignment.submission.stage_number}",
         ),
     ]
-    return _moderation(request, assignment.round, assignment.submission, crumbs=crumbs)
+    return _moderation(
+        request, assignment.round, assignment.submission, crumbs=crumbs, lead=assignment
+    )
 
 
-def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, str]]):
+@login_required
+@require_POST
+def feedback_ready(request, pk):
+    """The lead reviewer marks the feedback ready for staff to release."""
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("round", "submission__organisation"),
+        pk=pk,
+        reviewer=request.user,
+    )
+    require_perm(request, "reviews.write_feedback", assignment.submission)
+    feedback = get_object_or_404(
+        Feedback.objects.select_related("submission"),
+        round=assignment.round,
+        submission=assignment.submission,
+    )
+    form = ReadyForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.feedback_mark_ready(actor=request.user, feedback=feedback, note=note)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Marked ready for release: the ITSS team have been told.")
+    return redirect(reverse("reviews:lead_feedback", args=[pk]) + "#feedback")
+
+
+def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, str]], lead=None):
     """The page, and its posts: starting the feedback, or saving it."""
     feedback = (
         Feedback.objects.filter(round=review_round, submission=submission)
@@ -95,6 +123,9 @@ def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, st
         "missing": services.feedback_missing(feedback) if feedback else [],
         "form": form,
         "crumbs": crumbs,
+        # The lead reviewer's own page offers "ready for release"; staff see the mark.
+        "lead_assignment": lead,
+        "ready_form": ReadyForm() if lead is not None else None,
     }
     return render(request, PAGE, context, status=status)
 

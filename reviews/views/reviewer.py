@@ -2,16 +2,19 @@
 
 Every page that shows a submission goes through ``_assignment_for``: the assignment must be
 the reviewer's own and the conflict rule must allow it (``reviews.review_submission``), or
-the answer is 404, whatever the address."""
+the answer is 404, whatever the address. Its content, attachments and PDF wait until the
+reviewer has accepted, declaring no conflict of interest (``reviews.read_submission``):
+until then the page shows the organisation, stage, round and due date, and the reply."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from action_plans import packs
 from action_plans import selectors as plan_selectors
-from action_plans.enums import PackDocument, PackStatus
+from action_plans.enums import PackDocument, PackStatus, SubmissionStatus
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError
 from core.http import private_file_response
@@ -20,10 +23,12 @@ from core.uploads import CONTENT_TYPES
 
 from .. import selectors, services
 from ..enums import AssignmentStatus
-from ..forms import ConflictForm, DeclineForm, ReviewForm
+from ..forms import AcceptForm, AssignmentConflictForm, ConflictForm, DeclineForm, ReviewForm
 from ..models import Assignment, Conflict
 
 PAGE = "reviews/assignment_detail.html"
+REPLY_PAGE = "reviews/assignment_reply.html"
+DRAFT_STATUS = "reviews/assignment_detail.html#draft-status"
 CONFLICT = 409
 
 
@@ -61,7 +66,29 @@ def _assignment_for(request, pk) -> Assignment:
     return assignment
 
 
-def _page(request, assignment, *, review_form=None, decline_form=None, status=200):
+def _reply_page(request, assignment, *, forms=None, status=200):
+    """What a reviewer asked to review sees before replying: who and what, not the content."""
+    forms = forms or {}
+    return render(
+        request,
+        REPLY_PAGE,
+        {
+            "assignment": assignment,
+            "round": assignment.round,
+            "submission": assignment.submission,
+            "institution": selectors.institution_label(assignment.round, assignment.submission),
+            "show_names": assignment.round.show_institution,
+            "accept_form": forms.get("accept") or AcceptForm(),
+            "conflict_form": forms.get("conflict") or AssignmentConflictForm(),
+            "decline_form": forms.get("decline") or DeclineForm(),
+        },
+        status=status,
+    )
+
+
+def _page(request, assignment, *, review_form=None, status=200):
+    if not request.user.has_perm("reviews.read_submission", assignment.submission):
+        return _reply_page(request, assignment, status=status)
     submission = plan_selectors.submission_for_editing(assignment.submission)
     review = None
     if assignment.status != AssignmentStatus.INVITED:
@@ -93,7 +120,7 @@ def _page(request, assignment, *, review_form=None, decline_form=None, status=20
             "review": review,
             "review_form": review_form,
             "review_missing": services.review_missing(review) if review else [],
-            "decline_form": decline_form or DeclineForm(),
+            "reopened": submission.status == SubmissionStatus.IN_PROGRESS,
             "previous_feedback": selectors.previous_stage_feedback(submission),
             "others": others,
             "pack": pack,
@@ -126,35 +153,81 @@ def assignment_detail(request, pk):
     return _page(request, _assignment_for(request, pk))
 
 
+ACCEPTED_MESSAGE = (
+    "Thank you: the review is yours. Save your draft at any time with “Save draft”; "
+    "in a browser running scripts it is also saved a few seconds after you stop typing."
+)
+
+
+def _reply(request, pk, form_class, key: str, act):
+    """A reply to an assignment (accept, declare a conflict, decline): ``act`` calls the
+    service with the valid form's data; the reply page again, with the error, if refused."""
+    assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.respond_to_assignment", assignment)
+    if assignment.status != AssignmentStatus.INVITED:
+        messages.error(request, "You have already replied to this request.")
+        return None, redirect(assignment.get_absolute_url())
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            return act(assignment, form.cleaned_data), None
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+    return None, _reply_page(request, assignment, forms={key: form}, status=400)
+
+
 @login_required
 @require_POST
 def assignment_accept(request, pk):
-    assignment = _assignment_for(request, pk)
-    require_perm(request, "reviews.respond_to_assignment", assignment)
-    try:
-        services.assignment_accept(actor=request.user, assignment=assignment)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Thank you: the review is yours. Drafts save as you go.")
-    return redirect(assignment.get_absolute_url() + "#review")
+    accepted, refused = _reply(
+        request,
+        pk,
+        AcceptForm,
+        "accept",
+        lambda assignment, data: services.assignment_accept(
+            actor=request.user, assignment=assignment, no_conflict=data["no_conflict"]
+        ),
+    )
+    if refused:
+        return refused
+    messages.success(request, ACCEPTED_MESSAGE)
+    return redirect(accepted.get_absolute_url() + "#review")
+
+
+@login_required
+@require_POST
+def assignment_declare_conflict(request, pk):
+    declined, refused = _reply(
+        request,
+        pk,
+        AssignmentConflictForm,
+        "conflict",
+        lambda assignment, data: services.assignment_declare_conflict(
+            actor=request.user, assignment=assignment, reason=data["reason"], note=data["note"]
+        ),
+    )
+    if refused:
+        return refused
+    messages.success(
+        request, "Conflict of interest recorded and the review declined: ITSS will ask another."
+    )
+    return redirect("reviews:dashboard")
 
 
 @login_required
 @require_POST
 def assignment_decline(request, pk):
-    assignment = _assignment_for(request, pk)
-    require_perm(request, "reviews.respond_to_assignment", assignment)
-    form = DeclineForm(request.POST)
-    if not form.is_valid():
-        return _page(request, assignment, decline_form=form, status=400)
-    try:
-        services.assignment_decline(
-            actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
-        )
-    except ApplicationError as exc:
-        form.add_error(None, exc.message)
-        return _page(request, assignment, decline_form=form, status=400)
+    declined, refused = _reply(
+        request,
+        pk,
+        DeclineForm,
+        "decline",
+        lambda assignment, data: services.assignment_decline(
+            actor=request.user, assignment=assignment, reason=data["reason"]
+        ),
+    )
+    if refused:
+        return refused
     messages.success(request, "Declined. The ITSS team will ask someone else.")
     return redirect("reviews:dashboard")
 
@@ -201,9 +274,60 @@ def review_save(request, pk):
 
 
 @login_required
+@require_POST
+def review_draft(request, pk):
+    """Save the draft as the reviewer types (sent by htmx a moment after they stop). Answers
+    the fragment of the page's live region: the time saved and, out of band, the new
+    version; 409 when another tab or device saved a newer draft (what was typed stays on
+    the page, unsaved), 400 when something cannot be saved."""
+    assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.read_submission", assignment.submission)
+    review = selectors.review_with_scores(assignment)
+    if review is None or assignment.status != AssignmentStatus.ACCEPTED:
+        return _draft_status(request, error="This review can no longer be changed.", status=409)
+    form = _review_form(review, request.POST)
+    if not form.is_valid():
+        problems = " ".join(e for errors in form.errors.values() for e in errors)
+        return _draft_status(request, error=f"Not saved: {problems}", status=400)
+    data = form.cleaned_data
+    try:
+        saved = services.review_save(
+            actor=request.user,
+            assignment=assignment,
+            version=data["version"],
+            scores=form.scores(),
+            strengths=data["strengths"],
+            areas_to_develop=data["areas_to_develop"],
+            recommendations=data["recommendations"],
+            suggested_outcome=data["suggested_outcome"],
+        )
+    except services.StaleEdit:
+        newer = selectors.review_with_scores(assignment)
+        return _draft_status(
+            request,
+            error=(
+                f"Not saved: a newer draft was saved elsewhere at "
+                f"{timezone.localtime(newer.updated_at):%H:%M} (another tab or device). What "
+                "you typed is still here: copy it, then reload the page to see the newer draft."
+            ),
+            status=CONFLICT,
+        )
+    except ApplicationError as exc:
+        return _draft_status(request, error=f"Not saved: {exc.message}", status=400)
+    return _draft_status(request, saved=saved)
+
+
+def _draft_status(request, *, saved=None, error: str = "", status: int = 200):
+    return render(
+        request, DRAFT_STATUS, {"saved": saved, "draft_error": error, "oob": True}, status=status
+    )
+
+
+@login_required
 @require_GET
 def attachment_download(request, pk, attachment):
     assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.read_submission", assignment.submission)
     found = get_object_or_404(assignment.submission.attachments, pk=attachment)
     return private_file_response(
         found.file, filename=found.name, content_type=CONTENT_TYPES[found.kind]
@@ -214,6 +338,8 @@ def _reviewer_pack(assignment, submission):
     """The PDF of the submitted stage the reviewer may read: without the institution's name
     when the round hides it. Asked for again if it is missing, failed or lost (a PDF made
     before the round hid names, say), so the page offers it once it is ready."""
+    if submission.status == SubmissionStatus.IN_PROGRESS:
+        return None  # reopened: no PDF of a version that is being changed
     withhold = not assignment.round.show_institution
     pack = submission.packs.filter(
         content_hash=submission.content_hash,
@@ -230,6 +356,7 @@ def _reviewer_pack(assignment, submission):
 def pack_download(request, pk):
     """The PDF of the submitted stage, without the institution's name when the round hides it."""
     assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.read_submission", assignment.submission)
     submission = assignment.submission
     pack = get_object_or_404(
         submission.packs,

@@ -7,15 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from action_plans.enums import SubmissionStatus
+from action_plans.models import Submission
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
 from core.spreadsheets import safe_cell
 
 from .. import selectors, services
-from ..forms import ReviewRoundForm, TeamForm, WithdrawForm
+from ..enums import AssignmentStatus
+from ..forms import ReopenForm, ReviewRoundForm, TeamForm, WithdrawForm
 from ..models import Assignment, ReviewRound
 
 ROUND_PAGE = "reviews/reviewround_detail.html"
@@ -70,7 +73,18 @@ def round_detail(request, pk):
     require_perm(request, "reviews.manage_rounds")
     review_round = get_object_or_404(ReviewRound.objects.select_related("submission_round"), pk=pk)
     progress = selectors.round_progress(review_round)
-    return render(request, ROUND_PAGE, {"round": review_round, "progress": progress})
+    # "?feedback=ready": only the feedback the lead reviewers marked ready; anything else, all.
+    only_ready = request.GET.get("feedback") == "ready"
+    return render(
+        request,
+        ROUND_PAGE,
+        {
+            "round": review_round,
+            "progress": progress,
+            "only_ready": only_ready,
+            "rows": progress.ready if only_ready else progress.rows,
+        },
+    )
 
 
 def round_submission_for(request, pk, submission_pk):
@@ -133,6 +147,69 @@ def team_assign(request, pk, submission):
             "places": places,
             "proposal": proposal,
             "candidates": candidates,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def review_resume(request, pk, submission):
+    """Resume the review of a stage submitted again after it was reopened."""
+    review_round, found = round_submission_for(request, pk, submission)
+    try:
+        asked = services.review_resume(
+            actor=request.user, review_round=review_round, submission=found
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"The review of {found} resumes; {len(asked)} reviewer"
+            f"{'s' if len(asked) != 1 else ''} asked again.",
+        )
+    return redirect(review_round.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_reopen(request, submission):
+    """Reopen a submitted stage, taking its reviewers off their open reviews first."""
+    found = get_object_or_404(
+        Submission.objects.select_related("organisation").exclude(
+            status=SubmissionStatus.IN_PROGRESS
+        ),
+        pk=submission,
+    )
+    require_perm(request, "action_plans.reopen_submission", found)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submission_reopen(
+                actor=request.user, submission=found, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                f"Stage {found.stage_number} is reopened for the organisation to edit; its "
+                "reviewers with reviews still open are taken off and told.",
+            )
+            return redirect(found)
+    open_assignments = found.review_assignments.filter(
+        status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
+    ).select_related("reviewer", "round")
+    return render(
+        request,
+        "reviews/submission_reopen.html",
+        {
+            "submission": found,
+            "organisation": found.organisation,
+            "open_assignments": list(open_assignments),
+            "kept": found.review_assignments.filter(status=AssignmentStatus.SUBMITTED).count(),
             "form": form,
         },
         status=400 if form.errors else 200,

@@ -186,3 +186,49 @@
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
 })();
+
+// A form that saves its draft as one types (<form data-autosave hx-post=...>): once it is
+// being sent in full no draft save starts, and a save under way finishes first, so the
+// form goes with the version that save brought back rather than be refused as stale.
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-autosave")) return;
+    if (form.dataset.sending) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.saving = "1";
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.hasAttribute || !form.hasAttribute("data-autosave")) return;
+    delete form.dataset.saving;
+    if (form.pendingSubmitter !== undefined) {
+      var submitter = form.pendingSubmitter;
+      delete form.pendingSubmitter;
+      form.requestSubmit(submitter || undefined);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-autosave")) return;
+    form.dataset.sending = "1";
+    if (form.dataset.saving) {
+      event.preventDefault();
+      form.pendingSubmitter = event.submitter || null;
+    }
+  });
+
+  // Back to the page from the browser's history: it saves as one types again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      delete form.dataset.sending;
+      delete form.dataset.saving;
+    });
+  });
+})();

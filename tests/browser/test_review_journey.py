@@ -174,14 +174,11 @@ def _reviewer_reviews(page, name: str):
     row = to_do.get_by_role("row").filter(has_text=INSTITUTION)
     expect(row).to_contain_text("Awaiting reply")
     row.get_by_role("link", name=f"{INSTITUTION}, Stage 1").click()
-    expect(_heading(page)).to_have_text(f"Review: {INSTITUTION}, Stage 1 Awaiting reply")
-    expect(page.get_by_role("heading", name="Will you review it?")).to_be_visible()
-
-    page.get_by_role("button", name="Accept the review").click()
-    expect(_status(page)).to_have_text("Thank you: the review is yours. Drafts save as you go.")
-    expect(_heading(page)).to_have_text(f"Review: {INSTITUTION}, Stage 1 Accepted")
+    _reviewer_declares_no_conflict_and_accepts(page, first=name == PROPOSED[0])
 
     review = page.get_by_role("region", name="Your review")
+    if name == PROPOSED[0]:
+        _the_draft_saves_as_the_reviewer_types(page, review)
     for theme in THEMES:
         part = review.get_by_role("group", name=theme, exact=True)
         part.get_by_role("radio", name=re.compile(rf"^{level}:")).check()
@@ -202,6 +199,42 @@ def _reviewer_reviews(page, name: str):
     expect(review.get_by_role("heading", level=3)).to_have_text(
         [f"{theme}: {level}" for theme in THEMES]
         + ["Strengths", "Areas to develop", "Recommendations"]
+    )
+
+
+def _reviewer_declares_no_conflict_and_accepts(page, *, first: bool):
+    """Before replying: the organisation, stage and round, not the submission."""
+    expect(_heading(page)).to_have_text(f"Will you review {INSTITUTION}, Stage 1? Awaiting reply")
+    expect(page.locator("#main")).to_contain_text("Autumn 2025")
+    expect(page.get_by_role("heading", name=re.compile(r"^Action plan"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile(r"^Download the submission"))).to_have_count(0)
+    declaration = page.get_by_label("I have no conflict of interest with this organisation")
+    if first:
+        page.get_by_role("button", name="Accept the review").click()
+        expect(
+            page.locator("#main").get_by_text("Tick to confirm you have no conflict of interest")
+        ).not_to_have_count(0)
+        expect(_heading(page)).to_contain_text("Awaiting reply")
+
+    declaration.check()
+    page.get_by_role("button", name="Accept the review").click()
+    expect(_status(page)).to_have_text(
+        "Thank you: the review is yours. Save your draft at any time with “Save draft”; "
+        "in a browser running scripts it is also saved a few seconds after you stop typing."
+    )
+    expect(_heading(page)).to_have_text(f"Review: {INSTITUTION}, Stage 1 Accepted")
+    expect(page.get_by_role("heading", name=re.compile(r"^Action plan"))).to_be_visible()
+
+
+def _the_draft_saves_as_the_reviewer_types(page, review):
+    """Typing, then a pause: the draft is saved without pressing a button, and is there
+    when the page is opened again."""
+    saved = page.locator("#draft-status")
+    review.get_by_label("Strengths", exact=True).fill("A technician network (draft).")
+    expect(saved).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d\.$"))
+    page.reload()
+    expect(review.get_by_label("Strengths", exact=True)).to_have_value(
+        "A technician network (draft)."
     )
 
 
@@ -362,7 +395,7 @@ def test_reviewer_pages_have_no_serious_accessibility_violations(page_as):
     ana = with_known_totp(builders.reviewer(name="Ana Ruiz", themes=["visibility"]))
     (taken,) = builders.assign(review_round, accepted, [ana])
     (asked,) = builders.assign(review_round, invited, [ana])
-    services.assignment_accept(actor=ana, assignment=taken)
+    services.assignment_accept(actor=ana, assignment=taken, no_conflict=True)
     services.conflict_declare(
         actor=ana,
         organisation=announced_organisation(name="Royal Society of Glassblowing"),

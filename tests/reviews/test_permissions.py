@@ -172,7 +172,9 @@ def build(state: str = "invited", *, pack: bool = False, **round_fields) -> Worl
     )
     steps = STATES[: STATES.index(state) + 1]
     if "accepted" in steps:
-        world.assignments[0] = services.assignment_accept(actor=first, assignment=assignments[0])
+        world.assignments[0] = services.assignment_accept(
+            actor=first, assignment=assignments[0], no_conflict=True
+        )
     if "reviewed" in steps:
         world.assignments = [write_review(a) for a in world.assignments]
     if "drafted" in steps:
@@ -337,6 +339,8 @@ Outcome = tuple[int, bool]  # status code, whether the request changed what is s
 OK: Outcome = (200, False)
 REDIRECT: Outcome = (302, False)
 CHANGED: Outcome = (302, True)
+SAVED: Outcome = (200, True)  # in place, through htmx
+REFUSED: Outcome = (400, False)
 HIDDEN: Outcome = (404, False)
 
 
@@ -430,6 +434,15 @@ ENDPOINTS = {
     "release": _staff(
         "post", _url("release", pk=lambda w: w.feedback.pk), state="drafted", staff=CHANGED
     ),
+    "reopen-get": _staff("get", _url("reopen", submission=_submission)),
+    "reopen": _staff(
+        "post",
+        _url("reopen", submission=_submission),
+        lambda w: {"reason": "The action plan needs dates."},
+        staff=CHANGED,
+    ),
+    # The review is under way: nothing to resume, so nothing changes.
+    "resume": _staff("post", _url("resume", pk=_round, submission=_submission), staff=REDIRECT),
     # Reviewers' own pages.
     "dashboard": _pool("get", _url("dashboard")),
     "conflicts-get": _pool("get", _url("conflicts")),
@@ -450,12 +463,29 @@ ENDPOINTS = {
     # The assignment and the submission behind it.
     "assignment": _assigned("get", _url("assignment", pk=_own)),
     "assignment-reviewed": _assigned("get", _url("assignment", pk=_own), state="reviewed"),
-    "accept": _assigned("post", _url("accept", pk=_own), outcome=CHANGED),
+    "accept": _assigned(
+        "post", _url("accept", pk=_own), data=lambda w: {"no_conflict": "on"}, outcome=CHANGED
+    ),
+    # Accepting takes the declaration of no conflict of interest.
+    "accept-undeclared": _assigned("post", _url("accept", pk=_own), outcome=REFUSED),
+    "declare-conflict": _assigned(
+        "post",
+        _url("declare_conflict", pk=_own),
+        data=lambda w: {"reason": "collaboration", "note": "We share a facility."},
+        outcome=CHANGED,
+    ),
     "decline": _assigned(
         "post", _url("decline", pk=_own), data=lambda w: {"reason": "On leave."}, outcome=CHANGED
     ),
     "review": _assigned(
         "post", _url("review", pk=_own), state="accepted", data=_review, outcome=CHANGED
+    ),
+    "review-draft": _assigned(
+        "post", _url("review_draft", pk=_own), state="accepted", data=_review, outcome=SAVED
+    ),
+    # Saving as they type is for an accepted review only.
+    "review-draft-invited": _assigned(
+        "post", _url("review_draft", pk=_own), data=lambda w: {"version": 1}, outcome=HIDDEN
     ),
     "lead-feedback-get": _assigned("get", _url("lead_feedback", pk=_own), state="reviewed"),
     "lead-feedback": _assigned(
@@ -465,6 +495,9 @@ ENDPOINTS = {
         data=lambda w: {"start": "1"},
         outcome=CHANGED,
     ),
+    "feedback-ready": _assigned(
+        "post", _url("feedback_ready", pk=_own), state="drafted", outcome=CHANGED
+    ),
     # The lead writes the feedback only after submitting their own review.
     "lead-feedback-too-early": _assigned(
         "get", _url("lead_feedback", pk=_own), state="accepted", outcome=HIDDEN
@@ -472,6 +505,11 @@ ENDPOINTS = {
     "pack": _assigned("get", _url("pack", pk=_own), state="reviewed", pack=True),
     "attachment": _assigned(
         "get", _url("attachment", pk=_own, attachment=lambda w: w.attachment.pk), state="reviewed"
+    ),
+    # Nothing of the submission before the reviewer accepts, declaring no conflict.
+    "pack-before-accepting": _assigned("get", _url("pack", pk=_own), pack=True, outcome=HIDDEN),
+    "attachment-before-accepting": _assigned(
+        "get", _url("attachment", pk=_own, attachment=lambda w: w.attachment.pk), outcome=HIDDEN
     ),
     # The institution.
     "feedback": _institution(_url("feedback", slug=_slug, number=_stage)),
@@ -564,8 +602,11 @@ def test_an_attachment_of_another_submission_is_not_found_through_ones_assignmen
 TEAMMATE_TRIES = (
     "assignment-reviewed",
     "accept",
+    "declare-conflict",
     "decline",
     "review",
+    "review-draft",
+    "feedback-ready",
     "lead-feedback-get",
     "lead-feedback",
     "pack",
@@ -724,7 +765,7 @@ def _pdf_text(response) -> str:
 def test_a_round_that_hides_names_never_serves_the_pdf_that_shows_the_name(client):
     """The PDF with the name is ready, but this round's reviewers get only the one without
     it: 404 until that one is ready, then a PDF without the name or the lead's details."""
-    world = build("invited", pack=True, show_institution=False)
+    world = build("accepted", pack=True, show_institution=False)
     client.force_login(world.reviewer)
     url = reverse("reviews:pack", args=[world.assignment.pk])
 

@@ -102,7 +102,9 @@ def _assigned_elsewhere(s: Scene):
 
 def _accepted(index: int):
     def build(s: Scene):
-        services.assignment_accept(actor=s.team[index], assignment=s.assignments[index])
+        services.assignment_accept(
+            actor=s.team[index], assignment=s.assignments[index], no_conflict=True
+        )
         return s.team[index]
 
     return build
@@ -175,46 +177,49 @@ SUBMISSION_PREDICATES = (
     review_rules.has_submitted_own_review,
     review_rules.round_shows_others_after_own,
     review_rules.is_lead_reviewer,
+    review_rules.has_accepted,
 )
 SUBMISSION_PERMISSIONS = (
     "reviews.review_submission",
     "reviews.view_other_reviews",
     "reviews.write_feedback",
+    "reviews.read_submission",
 )
 
 # (has_conflict, is_assigned_reviewer, has_submitted_own_review,
-#  round_shows_others_after_own, is_lead_reviewer), then
-# (review_submission, view_other_reviews, write_feedback).
+#  round_shows_others_after_own, is_lead_reviewer, has_accepted), then
+# (review_submission, view_other_reviews, write_feedback, read_submission).
+# A reviewer reads the submission only once they accepted and declared no conflict.
 SUBMISSION_TABLE = {
-    "anonymous": ((F, F, F, F, F), (F, F, F)),
-    "no role": ((F, F, F, F, F), (F, F, F)),
+    "anonymous": ((F, F, F, F, F, F), (F, F, F, F)),
+    "no role": ((F, F, F, F, F, F), (F, F, F, F)),
     # Members of the organisation are conflicted with it, reviewers or not.
-    "institutional lead": ((T, F, F, F, F), (F, F, F)),
-    "ITSS staff": ((F, F, F, F, F), (T, T, T)),
-    "reviewer not assigned": ((F, F, F, F, F), (F, F, F)),
-    "reviewer of another submission": ((F, F, F, F, F), (F, F, F)),
-    "reviewer from the organisation, not assigned": ((T, F, F, F, F), (F, F, F)),
+    "institutional lead": ((T, F, F, F, F, F), (F, F, F, F)),
+    "ITSS staff": ((F, F, F, F, F, F), (T, T, T, T)),
+    "reviewer not assigned": ((F, F, F, F, F, F), (F, F, F, F)),
+    "reviewer of another submission": ((F, F, F, F, F, F), (F, F, F, F)),
+    "reviewer from the organisation, not assigned": ((T, F, F, F, F, F), (F, F, F, F)),
     # The lead's role starts once they accept.
-    "lead reviewer, invited": ((F, T, F, T, F), (T, F, F)),
-    "lead reviewer, accepted": ((F, T, F, T, T), (T, F, F)),
-    "lead reviewer, submitted": ((F, T, T, T, T), (T, T, T)),
-    "lead reviewer, submitted, round never shows others": ((F, T, T, F, T), (T, F, T)),
-    "lead reviewer, submitted, account deactivated": ((F, F, T, T, T), (F, F, F)),
-    "team member, invited": ((F, T, F, T, F), (T, F, F)),
-    "team member, accepted": ((F, T, F, T, F), (T, F, F)),
-    "team member, submitted": ((F, T, T, T, F), (T, T, F)),
-    "team member, declined": ((F, F, F, F, F), (F, F, F)),
-    "team member, withdrawn by staff": ((F, F, F, F, F), (F, F, F)),
+    "lead reviewer, invited": ((F, T, F, T, F, F), (T, F, F, F)),
+    "lead reviewer, accepted": ((F, T, F, T, T, T), (T, F, F, T)),
+    "lead reviewer, submitted": ((F, T, T, T, T, T), (T, T, T, T)),
+    "lead reviewer, submitted, round never shows others": ((F, T, T, F, T, T), (T, F, T, T)),
+    "lead reviewer, submitted, account deactivated": ((F, F, T, T, T, T), (F, F, F, F)),
+    "team member, invited": ((F, T, F, T, F, F), (T, F, F, F)),
+    "team member, accepted": ((F, T, F, T, F, T), (T, F, F, T)),
+    "team member, submitted": ((F, T, T, T, F, T), (T, T, F, T)),
+    "team member, declined": ((F, F, F, F, F, F), (F, F, F, F)),
+    "team member, withdrawn by staff": ((F, F, F, F, F, F), (F, F, F, F)),
     # Joining the organisation's team leaves the assignment in place, but shuts them out.
-    "lead reviewer, invited, conflict by membership": ((T, T, F, T, F), (F, F, F)),
+    "lead reviewer, invited, conflict by membership": ((T, T, F, T, F, F), (F, F, F, F)),
     # Declaring a conflict, or staff putting the organisation on the reviewer's profile,
     # withdraws an assignment not yet submitted.
-    "lead reviewer, invited, conflict by profile": ((T, F, F, F, F), (F, F, F)),
-    "lead reviewer, invited, conflict by declared": ((T, F, F, F, F), (F, F, F)),
+    "lead reviewer, invited, conflict by profile": ((T, F, F, F, F, F), (F, F, F, F)),
+    "lead reviewer, invited, conflict by declared": ((T, F, F, F, F, F), (F, F, F, F)),
     # A submitted review stays in the team, but the conflict shuts the reviewer out.
-    "lead reviewer, submitted, conflict by profile": ((T, T, T, T, T), (F, F, F)),
-    "lead reviewer, submitted, conflict by membership": ((T, T, T, T, T), (F, F, F)),
-    "lead reviewer, submitted, conflict by declared": ((T, T, T, T, T), (F, F, F)),
+    "lead reviewer, submitted, conflict by profile": ((T, T, T, T, T, T), (F, F, F, F)),
+    "lead reviewer, submitted, conflict by membership": ((T, T, T, T, T, T), (F, F, F, F)),
+    "lead reviewer, submitted, conflict by declared": ((T, T, T, T, T, T), (F, F, F, F)),
 }
 
 

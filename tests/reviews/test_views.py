@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from action_plans.deadlines import uk_datetime
 from action_plans.enums import SubmissionStatus
 from action_plans.models import SubmissionRound
+from reviews import services
 from reviews.enums import AssignmentStatus, FeedbackStatus
 from reviews.models import Assignment, Conflict, Feedback, ReviewerProfile, ReviewRound, ScoreLevel
 from tests.conftest import with_totp
@@ -132,7 +133,7 @@ def test_a_reviewer_accepts_scores_and_submits(client, autumn, stage, team):
     client.force_login(team[0])
     assert client.get(reverse("reviews:dashboard")).status_code == 200
 
-    client.post(reverse("reviews:accept", args=[first.pk]))
+    client.post(reverse("reviews:accept", args=[first.pk]), {"no_conflict": "on"})
     page = client.get(first.get_absolute_url())
     form = page.context["review_form"]
     good = ScoreLevel.objects.get(label="Good").pk
@@ -161,7 +162,7 @@ def test_a_reviewer_accepts_scores_and_submits(client, autumn, stage, team):
 def test_a_draft_saves_with_gaps_and_says_what_is_missing(client, autumn, stage, team):
     first, *_ = assign(autumn, stage, team)
     client.force_login(team[0])
-    client.post(reverse("reviews:accept", args=[first.pk]))
+    client.post(reverse("reviews:accept", args=[first.pk]), {"no_conflict": "on"})
     page = client.get(first.get_absolute_url())
     version = page.context["review_form"].initial["version"]
 
@@ -182,7 +183,7 @@ def test_a_draft_saves_with_gaps_and_says_what_is_missing(client, autumn, stage,
 def test_an_old_draft_is_refused_with_a_conflict(client, autumn, stage, team):
     first, *_ = assign(autumn, stage, team)
     client.force_login(team[0])
-    client.post(reverse("reviews:accept", args=[first.pk]))
+    client.post(reverse("reviews:accept", args=[first.pk]), {"no_conflict": "on"})
     url = reverse("reviews:review", args=[first.pk])
     client.post(url, {"version": 1, "strengths": "First tab."})
 
@@ -348,6 +349,7 @@ def test_the_reviewer_reads_the_submission_as_pdf(
     client, autumn, stage, team, on_commit, pack_files
 ):
     first, *_ = assign(autumn, stage, team)
+    services.assignment_accept(actor=team[0], assignment=first, no_conflict=True)
     client.force_login(team[0])
     with on_commit(execute=True):
         client.get(first.get_absolute_url())  # asks for the PDF; rendered once it commits
@@ -365,6 +367,7 @@ def test_a_round_that_hides_names_gives_reviewers_a_pdf_without_them(
     autumn.save()
     with on_commit(execute=True):
         first, *_ = assign(autumn, stage, team)
+    services.assignment_accept(actor=team[0], assignment=first, no_conflict=True)
     client.force_login(team[0])
 
     page = client.get(first.get_absolute_url()).content.decode()
