@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.enums import MembershipRole
+from action_plans import services as plan_services
 from action_plans.deadlines import uk_datetime
 from reviews import services
 from reviews.models import Outcome
@@ -21,6 +22,7 @@ from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import (
     TOTP_SECRET,
     enter_totp_code,
+    sign_in_by_cookie,
     sign_in_with_password,
     with_known_totp,
 )
@@ -374,6 +376,7 @@ def test_staff_review_pages_have_no_serious_accessibility_violations(page_as):
             (f"{round_page}assign/", "Proposed teams for Autumn 2025"),
             (moderation, f"Reviews and feedback: {SUBMISSION}"),
             ("/staff/reviewers/", "Reviewer pool"),
+            (f"/staff/submissions/{reviewed.pk}/reopen/", f"Reopen Stage 1: {INSTITUTION}"),
             (
                 f"/staff/reviewers/{reviewers['Ana Ruiz'].pk}/",
                 "Reviewer profile: Ana Ruiz",
@@ -408,7 +411,10 @@ def test_reviewer_pages_have_no_serious_accessibility_violations(page_as):
         page,
         [
             ("/reviews/", "Your reviews"),
-            (asked.get_absolute_url(), "Review: Brackley Institute, Stage 1 Awaiting reply"),
+            (
+                asked.get_absolute_url(),
+                "Will you review Brackley Institute, Stage 1? Awaiting reply",
+            ),
             (taken.get_absolute_url(), f"Review: {INSTITUTION}, Stage 1 Accepted"),
             ("/reviews/conflicts/", "Conflicts of interest"),
         ],
@@ -451,3 +457,102 @@ def test_released_feedback_has_no_serious_accessibility_violations(page_as):
         ],
     )
     expect(page.get_by_role("region", name="Overall judgement")).to_contain_text(JUDGEMENT)
+
+
+# Replying with a conflict, and reviewing without JavaScript ---------------------------------
+
+
+def test_a_reviewer_declares_a_conflict_instead_of_accepting(page_as):
+    review_round = _review_round()
+    submission = builders.submitted_stage(INSTITUTION)
+    ana = with_known_totp(builders.reviewer(name="Ana Ruiz", themes=["visibility"]))
+    (asked,) = builders.assign(review_round, submission, [ana])
+    page = _a_person_at(page_as(ana))
+    page.goto(asked.get_absolute_url())
+
+    conflict = page.get_by_role("region", name="Declare a conflict of interest")
+    conflict.get_by_role("radio", name="Close collaboration").check()
+    conflict.get_by_label("What the conflict is").fill("We run a shared glass workshop.")
+    conflict.get_by_role("button", name="Declare the conflict and decline").click()
+
+    expect(page).to_have_url("/reviews/")
+    expect(_status(page)).to_have_text(
+        "Conflict of interest recorded and the review declined: ITSS will ask another."
+    )
+    page.goto("/reviews/conflicts/")
+    expect(page.locator("#main")).to_contain_text(INSTITUTION)
+    assert page.goto(asked.get_absolute_url()).status == 404
+
+
+def test_without_javascript_a_reviewer_accepts_and_saves_a_draft(
+    context_without_javascript, live_url
+):
+    review_round = _review_round()
+    submission = builders.submitted_stage(INSTITUTION)
+    ana = with_known_totp(builders.reviewer(name="Ana Ruiz", themes=["visibility"]))
+    (asked,) = builders.assign(review_round, submission, [ana])
+    sign_in_by_cookie(context_without_javascript, ana, url=live_url)
+    page = _a_person_at(context_without_javascript.new_page())
+    page.goto(asked.get_absolute_url())
+
+    page.get_by_label("I have no conflict of interest with this organisation").check()
+    page.get_by_role("button", name="Accept the review").click()
+    expect(_heading(page)).to_have_text(f"Review: {INSTITUTION}, Stage 1 Accepted")
+    review = page.get_by_role("region", name="Your review")
+    review.get_by_label("Strengths", exact=True).fill("Saved by the button.")
+    review.get_by_role("button", name="Save draft").click()
+
+    expect(_status(page)).to_have_text("Draft saved.")
+    expect(review.get_by_label("Strengths", exact=True)).to_have_value("Saved by the button.")
+
+
+def test_staff_see_feedback_marked_ready_and_resume_a_resubmitted_review(page_as):
+    review_round = _review_round()
+    ready = builders.submitted_stage(INSTITUTION)
+    reopened = builders.submitted_stage("Brackley Institute")
+    reviewers = _pool()
+    staff = with_known_totp(StaffFactory(name="Alex Morgan"))
+    lead_assignment, *others = builders.assign(
+        review_round, ready, [reviewers[name] for name in PROPOSED], staff=staff
+    )
+    for assignment in (lead_assignment, *others):
+        builders.write_review(assignment)
+    feedback = services.feedback_start(actor=staff, review_round=review_round, submission=ready)
+    services.feedback_save(
+        actor=staff,
+        feedback=feedback,
+        version=feedback.version,
+        outcome=feedback.outcome,
+        summary=JUDGEMENT,
+        strengths=feedback.strengths,
+        areas_to_develop=feedback.areas_to_develop,
+        recommendations=feedback.recommendations,
+        themes={},
+    )
+    services.feedback_mark_ready(
+        actor=reviewers["Ana Ruiz"], feedback=feedback, note="We agree on every theme."
+    )
+    builders.assign(review_round, reopened, [reviewers["Dev Okafor"]], staff=staff)
+    services.submission_reopen(actor=staff, submission=reopened, reason="The file is corrupt.")
+    plan_services.submission_submit(
+        actor=reopened.submitted_by, submission=reopened, confirmed=True
+    )
+    page = _a_person_at(page_as(staff))
+    page.goto(review_round.get_absolute_url())
+
+    expect(page.get_by_role("list", name="Progress of the round")).to_contain_text(
+        "1 feedback ready for release"
+    )
+    page.get_by_role("link", name="Feedback ready for release (1)").click()
+    table = page.get_by_role("table", name="Submissions in Autumn 2025 and their reviewers")
+    expect(table.get_by_role("row")).to_have_count(2)  # the header and the one ready
+    expect(_submission_row(page)).to_contain_text("Ready for release")
+    assert_no_serious_axe_violations(page)
+
+    page.get_by_role("link", name="All (2)").click()
+    page.get_by_role("button", name="Resume the review of Brackley Institute · Stage 1").click()
+    expect(_status(page)).to_have_text(
+        "The review of Brackley Institute · Stage 1 resumes; 1 reviewer asked again."
+    )
+    row = table.get_by_role("row").filter(has_text="Brackley Institute")
+    expect(row).to_contain_text("Dev Okafor (lead) Awaiting reply")
