@@ -688,7 +688,11 @@ def feedback_mark_ready(*, actor, feedback: Feedback, note: str = "") -> Feedbac
     while the outcome, judgement, strengths or areas to develop are missing, and while a
     review of the team is still out; moves the feedback to "ready for release", logged with
     ``note``; emails the ITSS team after commit. Staff see the mark on the round page."""
-    feedback = Feedback.objects.select_for_update().select_related("submission").get(pk=feedback.pk)
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("submission")
+        .get(pk=feedback.pk)
+    )
     submission = feedback.submission
     if not (is_lead_reviewer(actor, submission) and has_submitted_own_review(actor, submission)):
         raise NotPermitted("Only the lead reviewer, with their own review in, marks it ready.")
@@ -864,7 +868,7 @@ def review_resume(
     now = now or timezone.now()
     taken = list(
         locked.review_assignments.filter(round=review_round)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("reviewer__reviewer_profile", "round")
     )
     held = [a for a in taken if a.status == A.WITHDRAWN and a.withdrawn_by_reopening]
