@@ -1,6 +1,7 @@
 """Staff pages at the width of a phone (375 CSS pixels): nothing scrolls sideways but a
 table's own region, which a keyboard can reach, and axe finds nothing serious."""
 
+import pytest
 from playwright.sync_api import expect
 
 from accounts.enums import MembershipRole
@@ -8,6 +9,7 @@ from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import with_known_totp
 from tests.directory.builders import message_about, organisation_at
 from tests.factories import InvitationFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.reviews import builders as review_builders
 
 PHONE = {"width": 375, "height": 812}
 
@@ -72,4 +74,29 @@ def test_the_mail_page_does_not_scroll_sideways_on_a_phone(page_as):
     # The table scrolls within its own region, which is named and can take focus.
     region = page.get_by_role("region", name="Messages, newest first")
     expect(region).to_have_attribute("tabindex", "0")
+    assert_no_serious_axe_violations(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "table"),
+    [
+        ("/staff/reviewers/", "Peer reviewers"),
+        ("/staff/review-rounds/", "Review rounds, newest first"),
+        ("/staff/rounds/", "Submission rounds"),
+        ("/staff/reminders/", "Rules"),
+    ],
+)
+def test_staff_lists_scroll_their_tables_not_the_page_on_a_phone(page_as, path, table):
+    review_builders.reviewer(
+        name="Siobhán O'Brien-Nuñez",
+        email="siobhan.obrien-nunez.technical.services@uhi.example.ac.uk",
+        themes=["visibility", "career-development"],
+    )
+    review_builders.review_round()
+    page = _on_a_phone(page_as, with_known_totp(StaffFactory()))
+
+    page.goto(path)
+
+    expect(page.get_by_role("region", name=table, exact=True)).to_have_attribute("tabindex", "0")
+    assert not _scrolls_sideways(page)
     assert_no_serious_axe_violations(page)
