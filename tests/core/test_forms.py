@@ -8,8 +8,10 @@ import re
 import time
 
 import pytest
+from allauth.account.forms import ResetPasswordForm
 from django import forms
 from django.contrib.admin.sites import site
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.test import RequestFactory
 
@@ -35,16 +37,12 @@ def _limited_fields():
             for _, cls in inspect.getmembers(module, inspect.isclass)
             if issubclass(cls, forms.BaseForm) and cls.__module__ == name
         ]
-    classes += [type(model_admin).form for model_admin in site._registry.values()]
-    from allauth.account.forms import LoginForm, ResetPasswordForm
-
-    classes += [LoginForm, ResetPasswordForm]
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    classes += [model_admin.get_form(request) for model_admin in site._registry.values()]
+    classes += [ResetPasswordForm]
     for cls in classes:
-        try:
-            fields = cls.base_fields
-        except AttributeError:  # the admin's ModelForm before it knows its model
-            continue
-        for name, field in fields.items():
+        for name, field in cls.base_fields.items():
             if getattr(field, "max_length", None) and not field.widget.is_hidden:
                 yield cls.__name__, name, field
 
@@ -59,7 +57,13 @@ def _alone(name, field, data=None):
 
 
 def test_the_portal_has_limited_fields_to_check():
-    assert {("ActionForm", "title"), ("ActionForm", "owner")} <= {(f, n) for f, n, _ in LIMITED}
+    checked = {(f, n) for f, n, _ in LIMITED}
+    assert {
+        ("ActionForm", "title"),
+        ("ActionForm", "owner"),
+        ("ResetPasswordForm", "email"),
+    } <= checked
+    assert ("ThemeForm", "name") in checked  # the admin's
 
 
 @pytest.mark.parametrize(
@@ -87,6 +91,14 @@ def test_an_email_address_over_its_limit_is_refused_by_name():
     assert (
         "Their email address must be 254 characters or fewer (it has 264)." in form.errors["email"]
     )
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_lets_nothing_be_cut(client):
+    html = client.get("/accounts/login/").content.decode()
+
+    assert 'name="login"' in html
+    assert "maxlength" not in html
 
 
 @pytest.mark.parametrize(("over", "accepted"), [(1, False), (0, True)], ids=["over", "at"])
