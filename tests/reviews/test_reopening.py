@@ -233,3 +233,14 @@ def test_the_round_page_lists_a_reopened_stage_and_offers_to_resume_it(client, a
     assert "Resume the review" not in while_reopened.content.decode()
     assert resubmitted.context["progress"].reopened == []
     assert "Resume the review" in resubmitted.content.decode()
+
+
+def test_the_reviewer_taken_off_sees_their_review_paused(client, autumn, stage, team):
+    staff = with_totp(StaffFactory())
+    assign(autumn, stage, team, staff=staff)
+    services.submission_reopen(actor=staff, submission=stage, reason="Dates missing.")
+    client.force_login(team[0])
+
+    page = client.get(reverse("reviews:dashboard")).content.decode()
+
+    assert "Paused: the submission was reopened" in page
