@@ -556,3 +556,25 @@ def test_staff_see_feedback_marked_ready_and_resume_a_resubmitted_review(page_as
     )
     row = table.get_by_role("row").filter(has_text="Brackley Institute")
     expect(row).to_contain_text("Dev Okafor (lead) Awaiting reply")
+
+
+def test_a_draft_typed_in_an_older_tab_is_not_saved_over_a_newer_one(page_as):
+    review_round = _review_round()
+    submission = builders.submitted_stage(INSTITUTION)
+    ana = with_known_totp(builders.reviewer(name="Ana Ruiz", themes=["visibility"]))
+    (asked,) = builders.assign(review_round, submission, [ana])
+    services.assignment_accept(actor=ana, assignment=asked, no_conflict=True)
+    older, newer = (_a_person_at(page_as(ana)) for _ in range(2))
+    for page in (older, newer):
+        page.goto(asked.get_absolute_url())
+
+    newer.get_by_label("Strengths", exact=True).fill("Written in the newer tab.")
+    expect(newer.locator("#draft-status")).to_contain_text("Draft saved at")
+    older.get_by_label("Strengths", exact=True).fill("Typed in the older tab.")
+
+    expect(older.locator("#draft-status")).to_contain_text(
+        "Not saved: a newer draft was saved elsewhere"
+    )
+    expect(older.get_by_label("Strengths", exact=True)).to_have_value("Typed in the older tab.")
+    newer.reload()
+    expect(newer.get_by_label("Strengths", exact=True)).to_have_value("Written in the newer tab.")
