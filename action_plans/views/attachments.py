@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_GET, require_POST
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, NotPermitted
 from core.http import private_file_response
 from core.uploads import CONTENT_TYPES
 
@@ -32,8 +32,13 @@ def attachment_add(request, slug, number):
             upload=form.cleaned_data["file"],
             evidence=evidence,
         )
+    except (services.SubmissionFrozen, NotPermitted) as exc:
+        return refused(request, submission, exc)
     except ApplicationError as exc:
-        return refused(request, submission, exc, attachment_form=form)
+        # The file itself was refused (its kind, its size, the submission's total):
+        # said at the file field, in the section's error summary.
+        form.add_error("file", exc.message)
+        return refused_section(request, submission, form, slot="attachment", fragment="attachments")
     messages.success(request, f"Attached {attachment.name}.")
     fragment = f"voice-{evidence.pk}" if evidence else "attachments"
     return redirect(f"{submission.get_absolute_url()}#{fragment}")
