@@ -22,7 +22,15 @@ from django.views.generic.edit import BaseUpdateView, FormView, ProcessFormView
 
 from action_plans import services as plan_services
 from action_plans.deadlines import uk_datetime
-from action_plans.enums import ActionStatus, DatePrecision, VoiceMethod
+from action_plans.enums import (
+    ActionStatus,
+    DatePrecision,
+    OffsetDirection,
+    OffsetUnit,
+    ReminderMilestone,
+    ReminderTemplate,
+    VoiceMethod,
+)
 from action_plans.models import (
     Action,
     DueDateExtension,
@@ -333,7 +341,8 @@ def voice_evidence_edit_page() -> Opened:
 def extension_page() -> Opened:
     organisation, lead, submission = lead_with_stage()
     staff = with_known_totp(StaffFactory())
-    # Stage 1 is started; the extension form is for a stage not yet submitted.
+    # An extension already agreed: the form records a new one (its fields start empty),
+    # and posting it blank must neither add one nor touch this.
     DueDateExtension.objects.create(
         organisation=organisation,
         stage_number=1,
@@ -396,15 +405,15 @@ def reminder_rule_page() -> Opened:
     rule = ReminderRule.objects.create(
         name="Overdue — monthly, to the lead & the head's office",
         amount=2,
-        unit="week",
-        direction="after",
-        milestone=ReminderRule._meta.get_field("milestone").default or "due",
+        unit=OffsetUnit.WEEK,
+        direction=OffsetDirection.AFTER,
+        milestone=ReminderMilestone.DUE,
         repeat_every_months=1,
         kind=OrganisationKind.SIGNATORY,
         to_leads=True,
         to_head=True,
         to_itss=False,
-        template="overdue",
+        template=ReminderTemplate.OVERDUE,
         is_active=False,
     )
     staff = with_known_totp(StaffFactory())
