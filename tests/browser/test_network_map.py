@@ -43,3 +43,16 @@ def test_a_supporter_among_signatories_and_a_crowded_city(page):
     listed_there = heading.locator("xpath=following-sibling::ul[1]").get_by_role("link")
     expect(listed_there).to_have_count(15)
     expect(listed_there.first).to_have_text("Birkbeck, University of London")
+
+
+def test_the_map_on_a_phone(page):
+    london()
+    page.set_viewport_size({"width": 375, "height": 812})
+
+    page.goto("/organisations/map/")
+
+    expect(page.get_by_role("heading", name="London (England): 15 organisations")).to_be_attached()
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert_no_serious_axe_violations(page)
