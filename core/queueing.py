@@ -32,7 +32,9 @@ RETRY_AFTER = 10.0
 # A process says "the broker is down" in its log at most this often.
 LOG_EVERY = 60.0
 
-_state = {"down_until": 0.0, "logged_at": -LOG_EVERY}
+# Per process and broker address.
+_down_until: dict[str, float] = {}
+_logged_at: dict[str, float] = {}
 _lock = threading.Lock()
 
 # The notices of the work deferred while answering the current request (None outside one).
@@ -56,28 +58,30 @@ class FailSoftTask(Task):
         publish = super().apply_async
         if not self.deferred_notice or self.app.conf.task_always_eager:
             return publish(args, kwargs, **options)
-        if broker_is_down():
+        broker = self.app.conf.broker_url or ""
+        if broker_is_down(broker):
             _defer(self, reason="the broker failed moments ago")
             return None
         try:
             return publish(args, kwargs, **options)
         except (OperationalError, OSError) as exc:
-            _broker_went_down(exc)
+            _broker_went_down(broker, exc)
             _defer(self, reason=type(exc).__name__)
             return None
 
 
-def broker_is_down() -> bool:
-    return _state["down_until"] > time.monotonic()
+def broker_is_down(broker: str) -> bool:
+    """Whether publishing to ``broker`` failed within the last ``RETRY_AFTER`` seconds."""
+    return _down_until.get(broker, 0.0) > time.monotonic()
 
 
-def _broker_went_down(exc: Exception) -> None:
+def _broker_went_down(broker: str, exc: Exception) -> None:
     now = time.monotonic()
     with _lock:
-        _state["down_until"] = now + RETRY_AFTER
-        if now - _state["logged_at"] < LOG_EVERY:
+        _down_until[broker] = now + RETRY_AFTER
+        if now - _logged_at.get(broker, -LOG_EVERY) < LOG_EVERY:
             return
-        _state["logged_at"] = now
+        _logged_at[broker] = now
     logger.warning(
         "The task broker cannot be reached (%s: %s); work is left for the sweeps.",
         type(exc).__name__,

@@ -8,6 +8,7 @@ import html
 import runpy
 import socket
 import time
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -59,10 +60,9 @@ def _reset_broker_connections():
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def redis_down(settings, monkeypatch):
-    """Redis unreachable: the cache and the broker point at a closed port."""
-    url = f"redis://127.0.0.1:{_closed_port()}/0"
+@contextmanager
+def _redis_at(url, settings, monkeypatch):
+    """The cache and the broker configured as deployed, with Redis at ``url``."""
     deployed = _deployed_settings(monkeypatch, url)
     settings.REDIS_URL = url
     settings.CACHES = deployed["CACHES"]
@@ -81,6 +81,25 @@ def redis_down(settings, monkeypatch):
             app.conf[name] = value
         app.conf.task_always_eager = previous_eager
         _reset_broker_connections()
+
+
+@pytest.fixture
+def redis_down(settings, monkeypatch):
+    """Redis unreachable: the cache and the broker point at a closed port."""
+    with _redis_at(f"redis://127.0.0.1:{_closed_port()}/0", settings, monkeypatch) as url:
+        yield url
+
+
+@pytest.fixture
+def redis_silent(settings, monkeypatch):
+    """Redis reachable but answering nothing (stuck, or its replies dropped on the way):
+    every call waits for its socket timeout, unless the portal stops calling."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(64)
+        url = f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+        with _redis_at(url, settings, monkeypatch):
+            yield url
 
 
 @pytest.fixture
@@ -115,6 +134,42 @@ def test_public_pages_answer_from_the_database(
     assert (first.status_code, again.status_code) == (200, 200)
     if name == "directory:directory":
         assert "University of Keepshire" in _text(again)
+
+
+def test_a_silent_redis_costs_one_timeout_then_nothing(client, redis_silent, public_organisation):
+    url = reverse("directory:directory")
+    started = time.monotonic()
+    first = client.get(url)
+    took_first = time.monotonic() - started
+    started = time.monotonic()
+    after = [client.get(url).status_code for _ in range(5)]
+    took_after = time.monotonic() - started
+
+    assert (first.status_code, after) == (200, [200] * 5)
+    # One socket timeout (half a second) for the first; then Redis is left alone.
+    assert took_first < 5
+    assert took_after < 1.5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_silent_broker_costs_one_timeout_then_nothing(client, redis_silent):
+    lead = MembershipFactory(role=MembershipRole.LEAD).user
+    organisation = lead.memberships.get().organisation
+    client.force_login(lead)
+    url = reverse("accounts:invitation_create", kwargs={"slug": organisation.slug})
+
+    started = time.monotonic()
+    first = client.post(url, {"email": "one@example.org", "role": InvitationRole.CONTRIBUTOR})
+    took_first = time.monotonic() - started
+    started = time.monotonic()
+    second = client.post(url, {"email": "two@example.org", "role": InvitationRole.CONTRIBUTOR})
+    took_second = time.monotonic() - started
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert Invitation.objects.count() == 2
+    # Publishing gives up within a few seconds, and is not tried again for a while.
+    assert took_first < 6
+    assert took_second < 1
 
 
 def test_the_api_answers_from_the_database(client, redis_down, public_organisation):
