@@ -10,8 +10,9 @@ call ``public_changed`` themselves. Pages also expire after ``TIMEOUT`` as a bac
 Signed-in people always get the page made for them (their navigation differs).
 
 The pages are kept in the "pages" cache, which keeps nothing while Redis is down
-(``core.cache``): every visitor then gets a page made afresh from the database. A change
-saved during the outage reaches pages kept before it once they expire (``TIMEOUT``)."""
+(``core.cache``): every visitor then gets a page made afresh from the database. A process
+that saw the outage moves the generation on when the cache is back, so a change saved
+during the outage does not leave pages kept before it in service."""
 
 import time
 from functools import wraps
@@ -34,7 +35,10 @@ def _pages():
 # Each process reads the generation from the shared cache at most once a second, so a
 # kept page costs one cache read; a change reaches every process within that second.
 GENERATION_READ_EVERY = 1.0
-_seen = {"value": None, "at": 0.0}
+# ``missed``: the cache was down here, so a change saved meanwhile may not have moved the
+# generation on; it is moved on as soon as the cache answers again, and no page kept
+# from before the outage is served after it.
+_seen = {"value": None, "at": 0.0, "missed": False}
 
 
 def generation() -> int | None:
@@ -46,6 +50,13 @@ def generation() -> int | None:
     if found is None:
         _pages().add(GENERATION, time.time_ns(), None)
         found = _pages().get(GENERATION)
+    if found is None:
+        _seen.update(value=None, missed=True)
+        return None
+    if _seen["missed"]:
+        _seen["missed"] = False
+        public_changed()
+        return _seen["value"]
     _seen.update(value=found, at=now)
     return found
 
@@ -56,6 +67,8 @@ def public_changed(**_signal) -> None:
     value = time.time_ns()
     _pages().set(GENERATION, value, None)
     _seen.update(value=value, at=time.monotonic())
+    if getattr(_pages(), "is_down", False):
+        _seen["missed"] = True
 
 
 def cached_for_visitors(view):

@@ -7,9 +7,11 @@ away, and the pages are asked for as visitors, people signing in and leads actin
 import html
 import runpy
 import socket
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -21,9 +23,11 @@ from accounts.models import Invitation
 from action_plans import services as plan_services
 from action_plans.enums import PackStatus
 from action_plans.models import SubmissionPack
+from core import cache as core_cache
 from core.enums import EmailStatus
 from core.models import OutboundEmail
 from core.views import server_error
+from directory import cache as directory_cache
 from tc_portal.celery import app
 from tests.accounts.people import PASSWORD, current_totp_code
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
@@ -312,3 +316,83 @@ def test_the_error_page_promises_nothing_it_cannot_know(rf):
     # Work queued after a commit can fail once the change is saved.
     assert "half-saved" not in page
     assert "check whether what you were doing was saved" in page
+
+
+class _Relay:
+    """A TCP relay to the real Redis that can be cut and restored: an outage on demand."""
+
+    def __init__(self, target: str):
+        parts = urlsplit(target)
+        self.target = (parts.hostname, parts.port or 6379)
+        self.url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{_closed_port()}"))
+        self.port = urlsplit(self.url).port
+        self._sockets = []
+
+    def start(self):
+        self._server = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def stop(self):
+        # Shut down first: a close alone leaves it listening while accept() waits on it.
+        with suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)
+        self._server.close()
+        for sock in self._sockets:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self._sockets.clear()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source, sink):
+        with suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+
+
+def test_pages_kept_before_an_outage_are_not_served_after_it(
+    client, settings, monkeypatch, public_organisation
+):
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis (REDIS_URL)")
+    relay = _Relay(settings.CACHES["default"]["LOCATION"])
+    relay.start()
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": relay.url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5, "FALLBACK": "none"},
+        },
+    }
+    # Try Redis again at once after a failure, and read the generation on every request.
+    monkeypatch.setattr(core_cache, "RETRY_AFTER", 0.0)
+    monkeypatch.setattr(directory_cache, "GENERATION_READ_EVERY", 0.0)
+    url = reverse("directory:directory")
+    try:
+        directory_cache.public_changed()
+        assert "University of Keepshire" in _text(client.get(url))  # now kept in Redis
+
+        relay.stop()
+        public_organisation.name = "University of Keepshire and Dales"
+        public_organisation.save()  # the generation cannot be moved on: Redis is away
+        during = _text(client.get(url))
+
+        relay.start()
+        after = _text(client.get(url))
+    finally:
+        relay.stop()
+
+    assert "Keepshire and Dales" in during
+    assert "Keepshire and Dales" in after
