@@ -25,6 +25,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 
+def normalise_line_breaks(text: str) -> str:
+    """``text`` with every line break (CR LF, CR) written as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def character_limit(field) -> int | None:
     """The most characters ``field`` accepts, or None when it has no limit."""
     limit = getattr(field, "max_length", None)
@@ -58,6 +63,19 @@ class LimitedBoundField(BoundField):
         )
         # Help texts are the developers' own HTML (Django renders them unescaped).
         self.help_text = mark_safe(f"{self.help_text} {hint}" if self.help_text else hint)
+
+    @property
+    def data(self):
+        # Browsers send a textarea's line breaks as CR LF. Stored text keeps one
+        # form of line break, so text written elsewhere (imports, the demo) and
+        # saved unchanged through a form stays as it was, and a limit counts each
+        # line break once, as the browser's counter does.
+        value = super().data
+        if isinstance(value, str):
+            return normalise_line_breaks(value)
+        if isinstance(value, list):
+            return [normalise_line_breaks(v) if isinstance(v, str) else v for v in value]
+        return value
 
     def build_widget_attrs(self, attrs, widget=None):
         attrs = super().build_widget_attrs(attrs, widget)

@@ -93,9 +93,9 @@
     return trimmed ? trimmed.split(/\s+/).length : 0;
   }
 
-  // What the server will count: code points, with each line break sent as CR LF.
+  // What the server will count: code points, each line break once.
   function characters(text) {
-    return Array.from(text.replace(/\r?\n/g, "\r\n")).length;
+    return Array.from(text.replace(/\r\n?/g, "\n")).length;
   }
 
   function plural(count, one) {

@@ -129,11 +129,6 @@ def _value(field, obj):
     value = field.value_from_object(obj)
     if isinstance(field, models.FileField):
         return value.name
-    if isinstance(value, str):
-        # Browsers send a textarea's line breaks as CRLF, and the forms store them as sent
-        # (test_line_breaks_are_stored_as_they_were): compare the text, not the line ends,
-        # until they are normalised.
-        return value.replace("\r\n", "\n")
     return value
 
 

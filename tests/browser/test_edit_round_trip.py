@@ -160,16 +160,6 @@ def test_a_review_draft_saved_as_typed_then_by_its_button_changes_nothing(signed
     assert opened.read() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Known defect: browsers send a textarea's line breaks as CRLF and the forms store "
-        "them as sent, so an unchanged save turns each \\n of text written elsewhere (the "
-        "demo, imports, services) into \\r\\n; the server then counts each line break as two "
-        "characters against a limit the browser counts as one. The round trip above "
-        "compares text with line breaks normalised until the forms normalise them."
-    ),
-)
 def test_line_breaks_are_stored_as_they_were(signed_in):
     opened = edit_pages.voice_evidence_edit_page()
     page = signed_in(opened.user)

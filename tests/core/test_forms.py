@@ -113,6 +113,16 @@ def test_over_the_limit_is_refused_with_the_field_and_the_limit(over, accepted):
         ]
 
 
+@pytest.mark.parametrize("sent", ["one\r\ntwo\r\n\r\nthree", "one\rtwo\r\rthree"])
+def test_line_breaks_are_stored_once_each_and_counted_once(sent):
+    field = forms.CharField(max_length=15, widget=forms.Textarea, strip=False)
+    form = _alone("description", field, {"description": sent})
+
+    # "one\ntwo\n\nthree" is 14 characters; as sent with CR LF it would be 17.
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["description"] == "one\ntwo\n\nthree"
+
+
 def test_a_label_with_a_percent_sign_is_shown_as_written():
     form = _alone("share", forms.CharField(max_length=3, label="Share (%)"), {"share": "1000"})
 
