@@ -35,6 +35,7 @@ from core.services import (
     email_message,
     email_queue_many,
     email_render,
+    instance_changed_fields,
     instance_validate,
 )
 from directory.models import Organisation
@@ -178,6 +179,8 @@ def reminder_rule_save(*, actor, rule: ReminderRule) -> ReminderRule:
         raise NotPermitted("Only ITSS staff can change reminder rules.")
     created = rule.pk is None
     instance_validate(rule)
+    if not instance_changed_fields(rule):
+        return rule
     rule.save()
     activity_record(
         subject=rule,

@@ -47,6 +47,36 @@ def instance_validate(instance: models.Model, *, exclude: Iterable[str] = ()) ->
         raise ApplicationError(" ".join(exc.messages)) from exc
 
 
+def instance_changed_fields(instance: models.Model, *, ignore: Iterable[str] = ()) -> list[str]:
+    """The names of ``instance``'s columns whose values differ from its stored row (every
+    column for an instance not yet stored). Services use it to record, and to save, only
+    what a form really changed: an edit saved unchanged is not news for the log."""
+    fields = [
+        field
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+        and field.name not in set(ignore)
+        # Stamps the database writes on every save are not changes anyone made.
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+    if instance.pk is None:
+        return [field.name for field in fields]
+    stored = (
+        type(instance)
+        ._base_manager.filter(pk=instance.pk)
+        .values(*(field.attname for field in fields))
+        .first()
+    )
+    if stored is None:
+        return [field.name for field in fields]
+    return [
+        field.name
+        for field in fields
+        if field.to_python(getattr(instance, field.attname)) != stored[field.attname]
+    ]
+
+
 def activity_for(subject: models.Model):
     return ActivityLog.objects.filter(
         content_type=ContentType.objects.get_for_model(subject, for_concrete_model=True),

@@ -18,7 +18,13 @@ from action_plans.enums import SubmissionStatus
 from action_plans.models import Submission
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError, NotPermitted
-from core.services import activity_record, email_send, instance_validate, transition_apply
+from core.services import (
+    activity_record,
+    email_send,
+    instance_changed_fields,
+    instance_validate,
+    transition_apply,
+)
 from directory.models import Organisation
 
 from . import selectors
@@ -74,8 +80,13 @@ def reviewer_profile_save(*, actor, profile: ReviewerProfile, themes=None) -> Re
         raise ApplicationError(f"{profile.user} is not a peer reviewer.")
     created = profile.pk is None
     instance_validate(profile, exclude=["user"])
+    themes_changed = themes is not None and (
+        created or {t.pk for t in themes} != set(profile.themes.values_list("pk", flat=True))
+    )
+    if not instance_changed_fields(profile) and not themes_changed:
+        return profile
     profile.save()
-    if themes is not None:
+    if themes_changed:
         profile.themes.set(themes)
     if profile.organisation_id:
         conflicted_assignments_withdraw(
@@ -183,6 +194,8 @@ def review_round_save(*, actor, review_round: ReviewRound) -> ReviewRound:
     if review_round.review_due_at <= review_round.submission_round.deadline:
         raise ApplicationError("Reviews are due after the submissions they review.")
     instance_validate(review_round)
+    if not instance_changed_fields(review_round):
+        return review_round
     review_round.save()
     activity_record(
         subject=review_round,
