@@ -26,7 +26,7 @@ def test_every_task_ends_well_before_the_broker_hands_it_out_again():
     limits = {
         task.name: task.time_limit or settings.CELERY_TASK_TIME_LIMIT for task in _portal_tasks()
     }
-    assert limits["directory.check_public_pages"] == 3600
+    assert limits["directory.check_public_pages"] >= 3600  # the longest today
     too_long = {
         name: limit for name, limit in limits.items() if limit + MARGIN > _visibility_timeout()
     }
@@ -40,7 +40,7 @@ def test_a_retry_waits_less_than_the_visibility_timeout():
         for task in _portal_tasks()
         if getattr(task, "retry_backoff", False)
     }
-    assert waits == {"core.deliver_email": 1800}
+    assert "core.deliver_email" in waits
     assert max(waits.values()) + MARGIN <= _visibility_timeout()
 
 
