@@ -30,20 +30,14 @@ from .selectors import directory_organisations
 
 def _whole_number(params, name: str, *, default: int, highest: int | None = None) -> int:
     """The query parameter ``name`` as a whole number from 1 (to ``highest``), ``default``
-    when absent; anything else is refused with a message naming the parameter."""
+    when absent or empty; anything else is refused with a message naming the parameter."""
     raw = params.get(name, "")
     if raw == "":
         return default
-    message = (
-        f"Enter a whole number from 1 to {highest}."
-        if highest
-        else ("Enter a whole number from 1.")
-    )
-    if not (raw.isascii() and raw.isdigit()):
-        raise ValidationError({name: [message]})
-    number = int(raw)
+    number = int(raw) if raw.isascii() and raw.isdigit() else 0
     if number < 1 or (highest is not None and number > highest):
-        raise ValidationError({name: [message]})
+        upto = f" to {highest}" if highest is not None else ""
+        raise ValidationError({name: [f"Enter a whole number from 1{upto}."]})
     return number
 
 
@@ -66,7 +60,18 @@ class Pages(PageNumberPagination):
         )
 
     def paginate_queryset(self, queryset, request, view=None):
-        _whole_number(request.query_params, self.page_query_param, default=1)
+        # Both parameters checked at once, so a 400 names every one refused.
+        refused = {}
+        for check in (
+            lambda: _whole_number(request.query_params, self.page_query_param, default=1),
+            lambda: self.get_page_size(request),
+        ):
+            try:
+                check()
+            except ValidationError as exc:
+                refused.update(exc.detail)
+        if refused:
+            raise ValidationError(refused)
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):
@@ -77,9 +82,10 @@ class Pages(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"].update(bounds.get(parameter["name"], {}))
-        parameters[-1]["description"] = (
-            f"Number of results per page, {self.page_size} unless given."
-        )
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Number of results per page, {self.page_size} unless given."
+                )
         return parameters
 
 

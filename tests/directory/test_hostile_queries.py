@@ -126,6 +126,16 @@ def test_the_api_refuses_a_page_it_cannot_use_naming_it(client, network, name, v
     assert list(response.json()) == [name]
 
 
+def test_a_bad_page_and_page_size_are_both_named(client, network):
+    response = client.get(API, {"page": "0", "page_size": "1000"})
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "page": ["Enter a whole number from 1."],
+        "page_size": ["Enter a whole number from 1 to 200."],
+    }
+
+
 def test_a_page_past_the_last_is_a_404_in_json(client, network):
     response = client.get(API, {"page": HUGE})
 
