@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.permissions import require_perm
-from core.queueing import take_deferred_notices
+from core.queueing import report
 from directory.models import Organisation
 
 from . import selectors, services
@@ -54,12 +54,11 @@ def invitation_create(request, slug):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            if later := take_deferred_notices():
-                messages.warning(
-                    request, f"Invitation to {invitation.email} saved. {' '.join(later)}"
-                )
-            else:
-                messages.success(request, f"Invitation sent to {invitation.email}.")
+            report(
+                request,
+                done=f"Invitation sent to {invitation.email}.",
+                saved=f"Invitation to {invitation.email} saved.",
+            )
             return redirect(safe_next(request, organisation.get_absolute_url()))
     return render(
         request,
@@ -192,7 +191,11 @@ def two_factor_confirm(request):
             services.enrolment_link_send(user=user)
         except ApplicationError as exc:
             return _two_factor_confirm_page(request, problem=exc.message, status=429)
-        messages.success(request, f"We have emailed a link to {user.email}.")
+        report(
+            request,
+            done=f"We have emailed a link to {user.email}.",
+            saved=f"A link for {user.email} is ready to go out.",
+        )
         return redirect("accounts:two_factor_confirm")
     return _two_factor_confirm_page(request)
 

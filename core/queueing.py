@@ -107,6 +107,16 @@ def take_deferred_notices() -> list[str]:
     return taken
 
 
+def report(request, *, done: str, saved: str) -> None:
+    """Tell the user how an action that queued follow-up work went: ``done`` when all of it
+    was queued, else ``saved`` and what will happen later (a warning)."""
+    later = take_deferred_notices()
+    if later:
+        messages.warning(request, " ".join([saved, *later]))
+    else:
+        messages.success(request, done)
+
+
 class DeferredWorkMiddleware:
     """Tells the user about work deferred while answering their request and not already
     reported by the view, in a message on the next page they see. Only after something

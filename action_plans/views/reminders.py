@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
-from core.queueing import take_deferred_notices
+from core.queueing import report
 
 from ..forms import ReminderRuleForm
 from ..models import Reminder, ReminderRule
@@ -60,16 +60,10 @@ def reminder_rule_edit(request, pk=None):
 def reminders_send_now(request):
     require_perm(request, "action_plans.manage_reminders")
     send_due_reminders.delay()
-    if later := take_deferred_notices():
-        messages.warning(
-            request,
-            "The reminder sweep could not be started: the background service cannot be "
-            f"reached. {' '.join(later)}",
-        )
-    else:
-        messages.success(
-            request,
-            "The reminder sweep has been started. It sends only what is due and not yet "
-            "sent, so running it again is harmless.",
-        )
+    report(
+        request,
+        done="The reminder sweep has been started. It sends only what is due and not yet "
+        "sent, so running it again is harmless.",
+        saved="The reminder sweep could not be started: the background service cannot be reached.",
+    )
     return redirect("action_plans:reminder_rules")

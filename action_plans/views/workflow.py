@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
+from core.queueing import report
 
 from .. import selectors, services
 from ..forms import ExtensionForm, ReasonForm, SubmitForm
@@ -35,7 +36,11 @@ def submission_submit(request, slug, number):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"Stage {number} is submitted. ITSS have been told.")
+            report(
+                request,
+                done=f"Stage {number} is submitted. ITSS have been told.",
+                saved=f"Stage {number} is submitted.",
+            )
             return redirect(submission)
     status = 400 if request.method == "POST" else 200
     return render(request, "action_plans/submission_submit.html", context, status=status)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
+from core.queueing import report
 
 from .. import selectors, services
 from ..forms import FeedbackForm, ReadyForm
@@ -75,7 +76,11 @@ def feedback_ready(request, pk):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Marked ready for release: the ITSS team have been told.")
+        report(
+            request,
+            done="Marked ready for release: the ITSS team have been told.",
+            saved="Marked ready for release.",
+        )
     return redirect(reverse("reviews:lead_feedback", args=[pk]) + "#feedback")
 
 

@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.services import invitation_create
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
+from core.queueing import report
 
 from .. import services
 from ..forms import ReviewerProfileForm
@@ -34,7 +35,11 @@ def pool(request):
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            report(
+                request,
+                done=f"Invitation sent to {invitation.email}.",
+                saved=f"Invitation to {invitation.email} saved.",
+            )
             return redirect("reviews:pool")
     return render(
         request,

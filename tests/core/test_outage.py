@@ -30,7 +30,13 @@ from core.views import server_error
 from directory import cache as directory_cache
 from tc_portal.celery import app
 from tests.accounts.people import PASSWORD, current_totp_code
-from tests.action_plans.builders import announced_organisation, lead_of, submitted
+from tests.action_plans.builders import (
+    announced_organisation,
+    complete,
+    lead_of,
+    started,
+    submitted,
+)
 from tests.conftest import with_totp
 from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
 
@@ -396,3 +402,48 @@ def test_pages_kept_before_an_outage_are_not_served_after_it(
 
     assert "Keepshire and Dales" in during
     assert "Keepshire and Dales" in after
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submitting_a_stage_says_it_is_submitted_and_the_mail_waits(client, redis_down):
+    organisation = announced_organisation(name="University of Testshire")
+    lead = lead_of(organisation)
+    submission = complete(started(organisation, lead), lead)
+    client.force_login(lead)
+
+    response = client.post(
+        reverse(
+            "action_plans:submit",
+            kwargs={"slug": organisation.slug, "number": submission.stage_number},
+        ),
+        {"confirmed": "on"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert _messages(response) == [
+        "Stage 1 is submitted. The email will be sent when the mail service is back. "
+        "The PDF will be prepared when the background service is back."
+    ]
+    submission.refresh_from_db()
+    assert submission.status == "submitted"
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.QUEUED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inviting_a_reviewer_says_the_invitation_is_saved_and_the_mail_waits(client, redis_down):
+    client.force_login(with_totp(StaffFactory()))
+    response = client.post(
+        reverse("reviews:pool"),
+        {"email": "reviewer@example.org", "name": "Ada", "role": InvitationRole.REVIEWER},
+        follow=True,
+    )
+    assert _messages(response) == [
+        "Invitation to reviewer@example.org saved. "
+        "The email will be sent when the mail service is back."
+    ]
+    assert Invitation.objects.get().email == "reviewer@example.org"
