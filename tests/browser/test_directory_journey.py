@@ -7,6 +7,7 @@ from datetime import date
 from playwright.sync_api import expect
 
 from directory.enums import OnboardingStatus, OrganisationKind
+from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.factories import OrganisationFactory
 
 
@@ -53,3 +54,20 @@ def test_without_javascript_the_search_button_does_the_same(context_without_java
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#directory-results")).to_contain_text("Imperial College London")
     expect(page.locator("#directory-results")).not_to_contain_text("Royal Society of Chemistry")
+
+
+def test_a_hand_edited_address_lists_the_rest_and_says_what_it_left_out(
+    new_context, context_without_javascript, live_url
+):
+    _network()
+    for context in (context_without_javascript, new_context()):
+        page = context.new_page()
+        page.goto(f"{live_url}/organisations/?kind=supporter&joined=0&sort=sideways")
+        results = page.locator("#directory-results")
+        expect(results).to_contain_text("Royal Society of Chemistry")
+        expect(results).not_to_contain_text("University of Nottingham")
+        expect(results.get_by_role("status")).to_contain_text("Year joined, Order")
+        expect(page.get_by_label("Year joined")).to_have_accessible_description(
+            "Enter a year from 2017 to 2100."
+        )
+    assert_no_serious_axe_violations(page)  # axe runs in the page with JavaScript
