@@ -21,6 +21,7 @@ from core.services import activity_record
 
 from .enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from .models import Cohort, Organisation
+from .validators import validate_public_web_address
 
 REQUIRED_COLUMNS = ("name", "kind", "type", "region")
 OPTIONAL_COLUMNS = (
@@ -284,6 +285,12 @@ def _check_row(row, line, existing, by_name, cohorts) -> RowResult:
             for key, messages in exc.message_dict.items():
                 prefix = "" if key == NON_FIELD_ERRORS else f"{key}: "
                 errors.extend(prefix + m for m in messages)
+        page = values.get("tc_page_url")
+        if page and not errors and (target is None or page != target.tc_page_url):
+            try:
+                validate_public_web_address(page)
+            except ValidationError as exc:
+                errors.extend(f"tc_page_url: {m}" for m in exc.messages)
         if target is not None:
             result.changes = [k for k in values if _differs(target, k, values[k])]
     result.values = values

@@ -18,6 +18,7 @@ from directory import services
 from directory.enums import OnboardingStatus
 from directory.imports import COLUMNS, import_apply, preview
 from directory.models import Cohort, Organisation
+from directory.validators import PRIVATE_NETWORK_MESSAGE
 from tests.factories import CohortFactory, OrganisationFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -227,6 +228,10 @@ BAD_ROWS = {
     "latitude without longitude": (
         {**TRINITY, "latitude": "53.3438"},
         "Give both latitude and longitude, or neither.",
+    ),
+    "page on a private network": (
+        {**TRINITY, "tc_page_url": "http://169.254.169.254/latest/meta-data/"},
+        f"tc_page_url: {PRIVATE_NETWORK_MESSAGE}",
     ),
 }
 
