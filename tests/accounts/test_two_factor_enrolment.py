@@ -73,6 +73,15 @@ def test_the_password_alone_cannot_reach_the_set_up(client, role, org_a, org_b):
     assert not Authenticator.objects.filter(user=user).exists()
 
 
+def test_recovery_codes_cannot_be_a_first_factor_either(client):
+    staff = StaffFactory()
+    _sign_in(client, staff)
+
+    client.post(reverse("mfa_generate_recovery_codes"))
+
+    assert not Authenticator.objects.filter(user=staff).exists()
+
+
 @pytest.mark.parametrize("role", ["staff", "reviewer"])
 def test_portal_pages_lead_first_to_confirming_by_email(client, role, org_a, org_b):
     _sign_in(client, person(role, org_a=org_a, org_b=org_b))
