@@ -1,8 +1,10 @@
 """Public pages are kept whole for visitors, and made afresh once what they show changes."""
 
+import warnings
 from datetime import date
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -33,6 +35,20 @@ def test_a_second_visitor_gets_the_kept_page_without_queries(client):
     again, kept = _queries(client, URL)
     assert first > 0
     assert (again, kept) == (0, page)
+
+
+def test_a_long_address_is_kept_under_a_key_of_fixed_length(client):
+    OrganisationFactory(
+        name="University of Keepshire", status="active", announced_on=date(2020, 1, 1)
+    )
+    search = "é" * 199 + " ' <"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        first, page = _queries(client, URL, q=search)
+        again, kept = _queries(client, URL, q=search)
+        other, _ = _queries(client, URL, q=search[:-1])
+    assert (again, kept) == (0, page)
+    assert other > 0
 
 
 def test_a_change_through_the_services_shows_at_once(client):
