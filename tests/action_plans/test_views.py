@@ -228,11 +228,11 @@ def test_a_lead_writes_submits_and_publishes_stage_one_through_the_pages(
     public = Client().get(reverse("directory:public_organisation", args=[organisation.slug]))
     assert public.status_code == 200
     assert [
-        (theme.name, [a.title for a in actions]) for theme, actions in public.context["by_theme"]
+        (theme.name, [a.title for _, a in actions]) for theme, actions in public.context["by_theme"]
     ] == [(name, [f"{name} plan"]) for name in THEMES]
     html = public.content.decode()
     headings = [html.index(f'<h3 class="h5 mt-4">{name}</h3>') for name in THEMES]
-    titles = [html.index(f"<strong>{name} plan</strong>") for name in THEMES]
+    titles = [html.index(f". {name} plan</h4>") for name in THEMES]
     # Each action follows its own theme's heading and comes before the next one's.
     in_order = [x for pair in zip(headings, titles, strict=True) for x in pair]
     assert sorted(headings + titles) == in_order
