@@ -156,14 +156,17 @@ def _reorder_and_edit_in_place(page):
     expect(form.locator(".invalid-feedback")).to_have_text("This field is required.")
     expect(_plan(page).locator(".action-edit")).to_have_count(1)
     form.get_by_label("Action or objective").fill(EDITED)
-    form.get_by_label("Target date").fill("2026-07-31")
+    target = form.get_by_role("group", name="Target date")
+    target.get_by_label("How precise").select_option(label="A month")
+    target.get_by_label("Month").select_option(label="July")
+    target.get_by_label("Year").fill("2026")
     form.get_by_role("button", name="Save the action").click()
     expect(_plan(page).get_by_role("status")).to_have_text(f"Saved “{EDITED}”.")
     expect(_plan(page).get_by_role("link", name=f"Edit {EDITED}")).to_be_focused()
     expect(page.locator("#action-plan")).to_have_count(1)
     expect(_plan(page).locator(".action-edit")).to_have_count(0)
     expect(_action_titles(page).first).to_have_text(f"1. {EDITED}")
-    expect(_plan(page).locator(".action-list > li").first).to_contain_text("target Jul 2026")
+    expect(_plan(page).locator(".action-list > li").first).to_contain_text("target: by July 2026")
     assert page.evaluate("() => window.__marker") == 1
 
 
@@ -245,7 +248,9 @@ def test_lead_writes_submits_and_publishes_stage_one(page, new_context, tmp_path
         under = plan.get_by_role("heading", name=theme, exact=True).locator(
             "xpath=following-sibling::*[1]"
         )
-        expect(under.locator("strong")).to_have_text([published[theme]])
+        expect(under.get_by_role("heading", level=4)).to_have_text(
+            [re.compile(rf"\d+\. {re.escape(published[theme])}")]
+        )
     assert_no_serious_axe_violations(public)
     public.screenshot(path=ARTIFACTS / "submission-journey-public.png", full_page=True)
 
