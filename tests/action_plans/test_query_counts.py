@@ -40,9 +40,10 @@ WRITING_QUERIES = 26
 # attachments; staff add their authenticator (checked by the two-factor middleware).
 SUBMITTED_QUERIES = {"lead": 22, "staff": 23}
 # Public page: the organisation, the published plan, its actions (each with its current
-# status), their themes, their milestones, their progress, and the active themes (7); its current stage (cycle policies, round deadlines,
-# its submissions, its extensions), its last submission and its latest released feedback,
-# and the PDF of the plan (being prepared or ready).
+# status), their themes, their milestones, their progress, and the active themes (7); its
+# current stage (cycle policies, round deadlines, its submissions, its extensions), its
+# last submission and its latest released feedback, and the PDF of the plan (being
+# prepared or ready).
 PUBLIC_QUERIES = 14
 
 
