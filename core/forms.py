@@ -17,6 +17,7 @@ and the errors kept in the session for the next view of that page.
 
 import time
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
@@ -37,12 +38,22 @@ def character_limit(field) -> int | None:
 
 
 class LimitedBoundField(BoundField):
-    """A field that states its limit and never lets the browser cut at it."""
+    """A field that names itself when it is missing, states its limit and never lets the
+    browser cut at it."""
 
     def __init__(self, form, field, name):
         super().__init__(form, field, name)
         self.character_limit = character_limit(field)
-        if self.character_limit is None or field.widget.is_hidden:
+        if field.widget.is_hidden:
+            return
+        # The error summary lists every refusal of a form together: a message that does
+        # not name its field ("This field is required.") says nothing there.
+        if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+            field.error_messages = {
+                **field.error_messages,
+                "required": f"{self.label}: this field is required.",
+            }
+        if self.character_limit is None:
             return
         # Forms validate through their bound fields (Form._clean_fields), so the
         # message is in place before the field is cleaned. ``field`` is the

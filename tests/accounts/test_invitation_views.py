@@ -103,8 +103,8 @@ def test_accepting_creates_a_verified_account_and_membership_and_signs_in(client
         (_new_account(password="pip3tte"), "This password is too short."),
         (_new_account(password="sam@example.org"), "too similar"),
         (_new_account(password2="something-else-entirely"), "The two passwords do not match."),
-        (_new_account(name=""), "This field is required."),
-        (_new_account(name="   "), "This field is required."),
+        (_new_account(name=""), "Your full name: this field is required."),
+        (_new_account(name="   "), "Your full name: this field is required."),
     ],
     ids=["common", "numeric", "short", "like-email", "mismatch", "no-name", "blank-name"],
 )

@@ -220,7 +220,7 @@ def test_an_action_refused_with_htmx_swaps_the_plan_with_the_summary(browser, su
     html = response.content.decode()
     assert response.status_code == 400
     assert "<html" not in html
-    assert summary_of(html) == [("id_new-action-owner", "This field is required.")]
+    assert summary_of(html) == [("id_new-action-owner", "Owner: this field is required.")]
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
@@ -362,6 +362,8 @@ def test_a_refused_account_of_a_previous_action_comes_back_at_it(browser, organi
 
     assert response.url == f"{second.get_absolute_url()}#{prefix}"
     html = browser.get(response.url).content.decode()
-    assert summary_of(html) == [(f"id_{prefix}-outcome_0", "This field is required.")]
+    assert summary_of(html) == [
+        (f"id_{prefix}-outcome_0", "What became of it: this field is required.")
+    ]
     assert "Kept as typed." in html
     assert html.index(f'id="{prefix}"') < html.index('class="error-summary"')

@@ -692,7 +692,7 @@ def test_an_invalid_action_with_htmx_returns_the_plan_with_the_errors(
     html = response.content.decode()
     assert response.status_code == 400
     assert 'id="action-plan"' in html and "<html" not in html
-    assert response.context["action_form"].errors == {"themes": ["This field is required."]}
+    assert response.context["action_form"].errors == {"themes": ["Themes: this field is required."]}
     assert _titles(submission) == []
 
 
@@ -777,7 +777,7 @@ def test_reopening_needs_a_reason(staff_client, organisation, lead, reason):
     response = staff_client.post(url(submission, "reopen"), {"reason": reason})
 
     assert response.status_code == 400
-    assert response.context["form"].errors == {"reason": ["This field is required."]}
+    assert response.context["form"].errors == {"reason": ["Reason: this field is required."]}
     stored = Submission.objects.get(pk=submission.pk)
     assert (stored.status, stored.content_hash) == (
         SubmissionStatus.SUBMITTED,

@@ -152,7 +152,7 @@ def test_without_javascript_a_refused_save_comes_back_on_the_stage_page(
     expect(summary.get_by_role("link")).to_have_text(
         [
             "Action or objective must be 500 characters or fewer (it has 501).",
-            "This field is required.",
+            "Owner: this field is required.",
         ]
     )
     expect(_add_form(page).get_by_label("Action or objective")).to_have_value(too_long)

@@ -151,9 +151,11 @@ def _reorder_and_edit_in_place(page):
     # The error summary heads the form and takes the focus; the field says it too.
     expect(form.locator(".error-summary")).to_be_focused()
     expect(form.locator(".error-summary").get_by_role("link")).to_have_text(
-        ["This field is required."]
+        ["Action or objective: this field is required."]
     )
-    expect(form.locator(".invalid-feedback")).to_have_text("This field is required.")
+    expect(form.locator(".invalid-feedback")).to_have_text(
+        "Action or objective: this field is required."
+    )
     expect(_plan(page).locator(".action-edit")).to_have_count(1)
     form.get_by_label("Action or objective").fill(EDITED)
     target = form.get_by_role("group", name="Target date")

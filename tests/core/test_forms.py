@@ -219,5 +219,5 @@ def test_the_error_summary_links_each_error_to_its_control():
     assert items == [
         "Refused by the service.",
         '<a href="#id_new-title">Title must be 5 characters or fewer (it has 8).</a>',
-        '<a href="#id_new-themes_0">This field is required.</a>',
+        '<a href="#id_new-themes_0">Themes: this field is required.</a>',
     ]

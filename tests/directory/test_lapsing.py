@@ -449,7 +449,7 @@ def test_lapsing_through_the_page_needs_a_note(staff_client):
     response = staff_client.post(_step(organisation, "lapse"), {"note": ""})
 
     assert response.status_code == 400
-    assert "This field is required." in response.content.decode()
+    assert "Note: this field is required." in response.content.decode()
     assert stored(organisation) == before
 
 

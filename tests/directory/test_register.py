@@ -86,7 +86,7 @@ FORM_CASES = {
         "region",
         "Select a valid choice. midlands is not one of the available choices.",
     ),
-    "missing name": ({"name": ""}, "name", "This field is required."),
+    "missing name": ({"name": ""}, "name", "Name: this field is required."),
     "enquiry in the future": (
         {"enquiry_received_on": (date.today() + timedelta(days=2)).isoformat()},
         "enquiry_received_on",

@@ -140,7 +140,7 @@ INVALID = {
         "meeting",
         S.ENQUIRY,
         lambda: {"held_on": "", "note": ""},
-        "This field is required.",
+        "Meeting held on: this field is required.",
     ),
     "meeting-in-future": (
         "meeting",
@@ -166,7 +166,7 @@ INVALID = {
         "form",
         S.MEETING_HELD,
         lambda: {k: v for k, v in signed_form_data().items() if k != "signed_form"},
-        "This field is required.",
+        "Signed form (PDF): this field is required.",
     ),
     "form-bad-lead-email": (
         "form",
@@ -202,7 +202,7 @@ INVALID = {
         "withdraw",
         S.ACTIVE,
         lambda: {"reason": "   "},
-        "This field is required.",
+        "Reason: this field is required.",
     ),
 }
 
