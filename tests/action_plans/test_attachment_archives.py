@@ -29,7 +29,12 @@ def test_a_zip_bomb_is_refused_at_upload_and_nothing_is_stored(client, tmp_path,
         {"file": SimpleUploadedFile(f"evidence.{kind}", bomb.read_bytes())},
     )
 
-    assert response.status_code == 400
-    assert [str(m) for m in response.context["messages"]] == [TOO_LARGE]
+    # Sent back to the stage page's attachments, with the reason at the file field.
+    assert (response.status_code, response.url) == (
+        302,
+        f"{submission.get_absolute_url()}#attachments",
+    )
+    page = client.get(response.url)
+    assert page.context["attachment_form"].errors["file"] == [TOO_LARGE]
     assert Attachment.objects.count() == 0
     assert not storage.exists() or not any(storage.rglob("*"))

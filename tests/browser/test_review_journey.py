@@ -233,7 +233,9 @@ def _the_draft_saves_as_the_reviewer_types(page, review):
     when the page is opened again."""
     saved = page.locator("#draft-status")
     review.get_by_label("Strengths", exact=True).fill("A technician network (draft).")
-    expect(saved).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d\.$"))
+    # It saves two seconds after the typing stops; the save itself may be slow on a busy
+    # machine, so the page is given longer than the default five seconds to say so.
+    expect(saved).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d\.$"), timeout=15_000)
     page.reload()
     expect(review.get_by_label("Strengths", exact=True)).to_have_value(
         "A technician network (draft)."
@@ -569,7 +571,7 @@ def test_a_draft_typed_in_an_older_tab_is_not_saved_over_a_newer_one(page_as):
         page.goto(asked.get_absolute_url())
 
     newer.get_by_label("Strengths", exact=True).fill("Written in the newer tab.")
-    expect(newer.locator("#draft-status")).to_contain_text("Draft saved at")
+    expect(newer.locator("#draft-status")).to_contain_text("Draft saved at", timeout=15_000)
     older.get_by_label("Strengths", exact=True).fill("Typed in the older tab.")
 
     expect(older.locator("#draft-status")).to_contain_text(
