@@ -575,7 +575,7 @@ def test_a_draft_typed_in_an_older_tab_is_not_saved_over_a_newer_one(page_as):
     older.get_by_label("Strengths", exact=True).fill("Typed in the older tab.")
 
     expect(older.locator("#draft-status")).to_contain_text(
-        "Not saved: a newer draft was saved elsewhere"
+        "Not saved: a newer draft was saved elsewhere", timeout=15_000
     )
     expect(older.get_by_label("Strengths", exact=True)).to_have_value("Typed in the older tab.")
     newer.reload()
