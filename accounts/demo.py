@@ -141,6 +141,9 @@ SUPPORTERS = [
 ]
 
 # email, name, roles: ("staff",) / ("reviewer",) / (("lead"|"contributor", org short name), ...)
+# A demo account that has yet to set up its second factor.
+FIRST_SIGN_IN = "first-sign-in"
+
 PEOPLE = [
     ("itss.staff@example.org", "Alex Morgan", ["staff"]),
     ("lead@nottingham.example.org", "Priya Shah", [("lead", "Nottingham")]),
@@ -159,6 +162,8 @@ PEOPLE = [
     ("reviewer@sheffield.example.org", "Aisha Khan", ["reviewer"]),
     ("reviewer@bristol.example.org", "Owen Hughes", ["reviewer"]),
     ("reviewer@york.example.org", "Nia Roberts", ["reviewer"]),
+    # Newly in the pool: sets up two-factor at the first sign-in, through the emailed link.
+    ("reviewer@durham.example.org", "Ellis Morgan", ["reviewer", FIRST_SIGN_IN]),
 ]
 
 CONTACTS = [
@@ -178,6 +183,11 @@ HEADS = [
     "Professor Mark Bellamy",
     "Professor Aisha Rahman",
 ]
+
+
+def has_demo_authenticator(roles) -> bool:
+    """Whether a demo account of ``roles`` is given an authenticator when seeded."""
+    return ("staff" in roles or "reviewer" in roles) and FIRST_SIGN_IN not in roles
 
 
 def demo_totp_secret(email: str) -> str:
@@ -389,6 +399,8 @@ def _person(email, name, roles, created) -> User:
             user.is_itss_staff = user.is_staff = user.is_superuser = True
         elif role == "reviewer":
             user.is_reviewer = True
+        elif role == FIRST_SIGN_IN:
+            continue
         else:
             membership_role, short = role
             org = Organisation.objects.get(short_name=short)
@@ -400,7 +412,7 @@ def _person(email, name, roles, created) -> User:
                 org.save(update_fields=["lead_name", "lead_email"])
     user.save()
     if (
-        user.requires_two_factor
+        has_demo_authenticator(roles)
         and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     ):
         TOTP.activate(user, demo_totp_secret(email))
@@ -416,6 +428,8 @@ def demo_sign_ins() -> list[dict]:
                 described.append("ITSS staff")
             elif role == "reviewer":
                 described.append("peer reviewer")
+            elif role == FIRST_SIGN_IN:
+                described.append("no authenticator yet")
             else:
                 described.append(f"{role[0]} at {role[1]}")
         rows.append(
@@ -424,6 +438,7 @@ def demo_sign_ins() -> list[dict]:
                 "name": name,
                 "roles": ", ".join(described),
                 "two_factor": "staff" in roles or "reviewer" in roles,
+                "authenticator": has_demo_authenticator(roles),
             }
         )
     return rows

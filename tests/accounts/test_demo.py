@@ -126,6 +126,7 @@ def test_the_demo_people_cover_every_role(seeded):
 
     assert list(staff.values_list("email", flat=True)) == ["itss.staff@example.org"]
     assert set(reviewers.values_list("email", flat=True)) == {
+        "reviewer@durham.example.org",
         "reviewer@leeds.example.org",
         "reviewer@glasgow.example.org",
         "reviewer@sheffield.example.org",
@@ -243,3 +244,13 @@ def test_the_demo_has_finished_review_rounds_and_one_under_way(seeded):
         assert assignment.submission.organisation_id not in conflicted_organisation_ids(
             assignment.reviewer
         )
+
+
+def test_the_new_demo_reviewer_confirms_by_email_before_setting_up(seeded, client):
+    email = "reviewer@durham.example.org"
+
+    signed_in = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
+    page = client.get(signed_in.url, follow=True)
+
+    assert not Authenticator.objects.filter(user__email=email).exists()
+    assert page.redirect_chain[-1][0] == reverse("accounts:two_factor_confirm")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import PEOPLE, demo_totp_code
+from accounts.demo import PEOPLE, demo_totp_code, has_demo_authenticator
 
 
 class Command(BaseCommand):
@@ -14,5 +14,10 @@ class Command(BaseCommand):
         if email.lower() not in demo_emails:
             raise CommandError(
                 f"{email} is not a demo account. Demo accounts: " + ", ".join(sorted(demo_emails))
+            )
+        roles = next(p[2] for p in PEOPLE if p[0] == email.lower())
+        if not has_demo_authenticator(roles):
+            raise CommandError(
+                f"{email} has no authenticator yet: it sets one up at its first sign-in."
             )
         self.stdout.write(demo_totp_code(email.lower()))

@@ -52,5 +52,12 @@ class Command(BaseCommand):
         self.stdout.write("  make totp EMAIL=itss.staff@example.org")
         self.stdout.write("or add the secret to an authenticator app:")
         for row in demo_sign_ins():
-            if row["two_factor"]:
+            if row["authenticator"]:
                 self.stdout.write(f"  {row['email']:<38} {demo_totp_secret(row['email'])}")
+        for row in demo_sign_ins():
+            if row["two_factor"] and not row["authenticator"]:
+                self.stdout.write(
+                    f"{row['email']} has no authenticator yet: after the password, the portal "
+                    "emails a link to confirm it is them (printed in this terminal), then "
+                    "shows the code to add to an authenticator app."
+                )
