@@ -80,6 +80,7 @@ def test_twenty_reviews_run_on_to_a_second_page_with_the_header_and_title_repeat
         assert TITLE in text
         assert HEADER in text
         assert f"Page {number} of {len(pages)}" in text
+        assert "Reference TC-RV-" in text
     # The closing line follows the last review.
     assert "Issued by the Technician Commitment portal" in pages[-1]
 
