@@ -3,7 +3,7 @@
 Everything the portal keeps in the cache can be done without: pages are made afresh,
 rate limits count somewhere else for a while. So when Redis cannot be reached,
 ``ResilientRedisCache`` logs it (at most once a minute per process), stops asking Redis
-for ``RETRY_AFTER`` seconds, and meanwhile answers from its fallback:
+for a few seconds (``OUTAGES``), and meanwhile answers from its fallback:
 
 - ``"FALLBACK": "memory"`` (the default): a cache in this process's memory. Rate limits
   (allauth's sign-in limits and used two-factor codes, the API throttle) keep counting,
@@ -15,27 +15,34 @@ Short socket timeouts (``OPTIONS``) bound what one failed attempt costs.
 """
 
 import logging
-import threading
-import time
 
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
+from .outages import Outages
+
 logger = logging.getLogger(__name__)
 
-# After a failure, Redis is left alone this long before it is tried again.
-RETRY_AFTER = 5.0
-# A process says "the cache is down" in its log at most this often.
-LOG_EVERY = 60.0
-
-# Per process and Redis address, shared by every thread and cache alias.
-_down_until: dict[str, float] = {}
-_logged_at: dict[str, float] = {}
-_lock = threading.Lock()
+# After a failure, Redis is left alone for a few seconds; shared per process by every
+# thread and cache alias, keyed by the Redis address.
+OUTAGES = Outages(
+    logger=logger,
+    what="The cache",
+    meanwhile="serving without it, trying again every few seconds.",
+    retry_after=5.0,
+)
 
 FALLBACKS = {"memory", "none"}
+
+
+def _guarded(name: str):
+    def operation(self, *args, **kwargs):
+        return self._attempt(name, *args, **kwargs)
+
+    operation.__name__ = name
+    return operation
 
 
 class ResilientRedisCache(RedisCache):
@@ -58,8 +65,8 @@ class ResilientRedisCache(RedisCache):
 
     @property
     def is_down(self) -> bool:
-        """Whether Redis failed within the last ``RETRY_AFTER`` seconds."""
-        return _down_until.get(self._address, 0.0) > time.monotonic()
+        """Whether Redis failed a moment ago (``OUTAGES.retry_after`` seconds)."""
+        return OUTAGES.is_down(self._address)
 
     def _attempt(self, method: str, *args, **kwargs):
         if self.is_down:
@@ -67,62 +74,20 @@ class ResilientRedisCache(RedisCache):
         try:
             result = getattr(super(), method)(*args, **kwargs)
         except RedisError as exc:
-            self._went_down(exc)
+            OUTAGES.went_down(self._address, exc)
             return getattr(self._fallback, method)(*args, **kwargs)
-        if self._address in _down_until:
-            self._came_back()
+        OUTAGES.came_back(self._address)
         return result
 
-    def _went_down(self, exc: RedisError) -> None:
-        now = time.monotonic()
-        with _lock:
-            _down_until[self._address] = now + RETRY_AFTER
-            if now - _logged_at.get(self._address, -LOG_EVERY) < LOG_EVERY:
-                return
-            _logged_at[self._address] = now
-        logger.warning(
-            "The cache cannot be reached (%s: %s); serving without it, trying again every %.0f s.",
-            type(exc).__name__,
-            exc,
-            RETRY_AFTER,
-        )
-
-    def _came_back(self) -> None:
-        with _lock:
-            was_down = _down_until.pop(self._address, None) is not None
-            _logged_at.pop(self._address, None)
-        if was_down:
-            logger.warning("The cache can be reached again.")
-
-    def add(self, *args, **kwargs):
-        return self._attempt("add", *args, **kwargs)
-
-    def get(self, *args, **kwargs):
-        return self._attempt("get", *args, **kwargs)
-
-    def set(self, *args, **kwargs):
-        return self._attempt("set", *args, **kwargs)
-
-    def touch(self, *args, **kwargs):
-        return self._attempt("touch", *args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        return self._attempt("delete", *args, **kwargs)
-
-    def get_many(self, *args, **kwargs):
-        return self._attempt("get_many", *args, **kwargs)
-
-    def has_key(self, *args, **kwargs):
-        return self._attempt("has_key", *args, **kwargs)
-
-    def incr(self, *args, **kwargs):
-        return self._attempt("incr", *args, **kwargs)
-
-    def set_many(self, *args, **kwargs):
-        return self._attempt("set_many", *args, **kwargs)
-
-    def delete_many(self, *args, **kwargs):
-        return self._attempt("delete_many", *args, **kwargs)
-
-    def clear(self):
-        return self._attempt("clear")
+    # Every operation Django's cache API offers, tried on Redis, else on the fallback.
+    add = _guarded("add")
+    get = _guarded("get")
+    set = _guarded("set")
+    touch = _guarded("touch")
+    delete = _guarded("delete")
+    get_many = _guarded("get_many")
+    has_key = _guarded("has_key")
+    incr = _guarded("incr")
+    set_many = _guarded("set_many")
+    delete_many = _guarded("delete_many")
+    clear = _guarded("clear")

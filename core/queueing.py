@@ -9,33 +9,32 @@ next page (``DeferredWorkMiddleware``), or taken by a view that says it better
 (``take_deferred_notices``). A task without a notice still raises, as nothing would
 pick its work up.
 
-After a failure the broker is left alone for ``RETRY_AFTER`` seconds, so while it is down
+After a failure the broker is left alone for a few seconds (``OUTAGES``), so while it is down
 each request pays nothing for it; Celery's own retries are kept short in settings
 (``CELERY_TASK_PUBLISH_RETRY_POLICY``, ``CELERY_BROKER_CONNECTION_TIMEOUT``).
 """
 
 import contextvars
 import logging
-import threading
-import time
 
 from celery import Task
 from django.contrib import messages
 from kombu.exceptions import OperationalError
 
+from .outages import Outages
+
 logger = logging.getLogger(__name__)
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
-# After the broker failed, publishing is not tried again for this long.
-RETRY_AFTER = 10.0
-# A process says "the broker is down" in its log at most this often.
-LOG_EVERY = 60.0
-
-# Per process and broker address.
-_down_until: dict[str, float] = {}
-_logged_at: dict[str, float] = {}
-_lock = threading.Lock()
+# After the broker failed, publishing is not tried again for a few seconds (per process
+# and broker address).
+OUTAGES = Outages(
+    logger=logger,
+    what="The task broker",
+    meanwhile="work is left for the sweeps.",
+    retry_after=10.0,
+)
 
 # The notices of the work deferred while answering the current request (None outside one).
 _deferred: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
@@ -59,34 +58,15 @@ class FailSoftTask(Task):
         if not self.deferred_notice or self.app.conf.task_always_eager:
             return publish(args, kwargs, **options)
         broker = self.app.conf.broker_url or ""
-        if broker_is_down(broker):
+        if OUTAGES.is_down(broker):
             _defer(self, reason="the broker failed moments ago")
             return None
         try:
             return publish(args, kwargs, **options)
         except (OperationalError, OSError) as exc:
-            _broker_went_down(broker, exc)
+            OUTAGES.went_down(broker, exc)
             _defer(self, reason=type(exc).__name__)
             return None
-
-
-def broker_is_down(broker: str) -> bool:
-    """Whether publishing to ``broker`` failed within the last ``RETRY_AFTER`` seconds."""
-    return _down_until.get(broker, 0.0) > time.monotonic()
-
-
-def _broker_went_down(broker: str, exc: Exception) -> None:
-    now = time.monotonic()
-    with _lock:
-        _down_until[broker] = now + RETRY_AFTER
-        if now - _logged_at.get(broker, -LOG_EVERY) < LOG_EVERY:
-            return
-        _logged_at[broker] = now
-    logger.warning(
-        "The task broker cannot be reached (%s: %s); work is left for the sweeps.",
-        type(exc).__name__,
-        exc,
-    )
 
 
 def _defer(task: FailSoftTask, *, reason: str) -> None:

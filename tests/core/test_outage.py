@@ -383,7 +383,7 @@ def test_pages_kept_before_an_outage_are_not_served_after_it(
         },
     }
     # Try Redis again at once after a failure, and read the generation on every request.
-    monkeypatch.setattr(core_cache, "RETRY_AFTER", 0.0)
+    monkeypatch.setattr(core_cache.OUTAGES, "retry_after", 0.0)
     monkeypatch.setattr(directory_cache, "GENERATION_READ_EVERY", 0.0)
     url = reverse("directory:directory")
     try:
