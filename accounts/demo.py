@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from action_plans.demo import seed_cycles
 from core.enums import EmailStatus
-from directory import services as org_services
-from directory.enums import OnboardingStatus as S
-from directory.models import Cohort, Organisation
+from organisations import services as org_services
+from organisations.enums import OnboardingStatus as S
+from organisations.models import Cohort, Organisation
 from reviews.demo import seed_reviews
 
 from .enums import MembershipRole
@@ -350,7 +350,7 @@ LAPSED = "Sanger"
 
 
 def _lapse(staff) -> None:
-    from directory.selectors import organisation_lapsing
+    from action_plans.lapsing import organisation_lapsing
 
     organisation = Organisation.objects.filter(short_name=LAPSED, status=S.ACTIVE).first()
     if organisation is None or organisation_lapsing(organisation) is None:

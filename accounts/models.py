@@ -87,7 +87,7 @@ class Membership(TimeStampedModel):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
-        "directory.Organisation", on_delete=models.CASCADE, related_name="memberships"
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=MembershipRole.choices)
 
@@ -122,7 +122,7 @@ class Invitation(TimeStampedModel):
     email = models.EmailField()
     name = models.CharField(max_length=150, blank=True)
     organisation = models.ForeignKey(
-        "directory.Organisation",
+        "organisations.Organisation",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

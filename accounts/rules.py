@@ -41,3 +41,7 @@ def is_lead_of_organisation(user, organisation) -> bool:
 rules.add_perm("accounts.invite_member", is_itss_staff | is_lead_of_organisation)
 rules.add_perm("accounts.remove_member", is_itss_staff | is_lead_of_organisation)
 rules.add_perm("accounts.invite_reviewer", is_itss_staff)
+
+# The outbox's staff pages live in core, which imports no other app; the ITSS
+# staff role is bound to their permission here, where the role is defined.
+rules.add_perm("core.manage_outbox", is_itss_staff)

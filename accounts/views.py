@@ -1,5 +1,4 @@
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -11,11 +10,10 @@ from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.permissions import require_perm
 from core.queueing import report
-from directory.models import Organisation
 
 from . import selectors, services
 from .enums import InvitationRole
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm
 from .models import ENROLMENT_LINK_VALID, Invitation, Membership
 from .rules import is_itss_staff
 from .two_factor import enrolment_allow, enrolment_allowed
@@ -26,7 +24,7 @@ def home(request):
     """Where a person lands after signing in: the part of the portal for their roles."""
     memberships = list(request.user.memberships.select_related("organisation"))
     if is_itss_staff(request.user):
-        return redirect("directory:pipeline")
+        return redirect("organisations:pipeline")
     if len(memberships) == 1 and not request.user.is_reviewer:
         return redirect(memberships[0].organisation.get_absolute_url())
     if request.user.is_reviewer and not memberships:
@@ -34,42 +32,10 @@ def home(request):
     return render(request, "accounts/home.html", {"memberships": memberships})
 
 
-def _invitable_organisation(request, slug):
-    organisation = get_object_or_404(Organisation, slug=slug)
+def _team_organisation(request, organisation):
     # 404, not 403: whether the organisation has a workspace for you is not disclosed.
     require_perm(request, "accounts.invite_member", organisation)
     return organisation
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def invitation_create(request, slug):
-    organisation = _invitable_organisation(request, slug)
-    form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                inviter=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            report(
-                request,
-                done=f"Invitation sent to {invitation.email}.",
-                saved=f"Invitation to {invitation.email} saved.",
-            )
-            return redirect(safe_next(request, organisation.get_absolute_url()))
-    return render(
-        request,
-        "accounts/invitation_form.html",
-        {
-            "form": form,
-            "organisation": organisation,
-            "invitation_days": settings.INVITATION_VALID_DAYS,
-        },
-        status=400 if form.errors else 200,
-    )
 
 
 @login_required
@@ -77,7 +43,7 @@ def invitation_create(request, slug):
 def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation.objects.select_related("organisation"), pk=pk)
     if invitation.organisation is not None:
-        fallback = _invitable_organisation(request, invitation.organisation.slug)
+        fallback = _team_organisation(request, invitation.organisation)
         fallback = fallback.get_absolute_url()
     else:
         require_perm(request, "accounts.invite_reviewer")
@@ -95,7 +61,7 @@ def invitation_revoke(request, pk):
 @require_POST
 def membership_remove(request, pk):
     membership = get_object_or_404(Membership.objects.select_related("organisation", "user"), pk=pk)
-    organisation = _invitable_organisation(request, membership.organisation.slug)
+    organisation = _team_organisation(request, membership.organisation)
     try:
         services.membership_remove(actor=request.user, membership=membership)
     except ApplicationError as exc:

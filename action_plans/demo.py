@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Theme
-from directory.models import Organisation
+from organisations.models import Organisation
 
 from . import deadlines, periods, selectors, services
 from .enums import ActionStatus, DatePrecision, VoiceMethod

@@ -10,8 +10,8 @@ from django.urls import reverse
 from core.models import ScaleStep, Theme, TimeStampedModel
 from core.storage import private_storage
 from core.uploads import FileKind
-from directory.enums import OrganisationKind
-from directory.models import Organisation
+from organisations.enums import OrganisationKind
+from organisations.models import Organisation
 
 from . import deadlines, periods
 from .enums import (

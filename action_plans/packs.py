@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from directory.models import Organisation
+from organisations.models import Organisation
 
 from . import selectors
 from .enums import PackDocument, PackStatus, SubmissionStatus

@@ -25,8 +25,6 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.enums import MembershipRole
-from accounts.models import Membership
 from accounts.rules import is_itss_staff
 from core.claims import claim_rows
 from core.exceptions import NotPermitted
@@ -38,7 +36,8 @@ from core.services import (
     instance_changed_fields,
     instance_validate,
 )
-from directory.models import Organisation
+from organisations.models import Organisation
+from organisations.selectors import lead_addresses
 
 from . import deadlines
 from .calendar import deadlines_calendar
@@ -274,7 +273,7 @@ def _send_batch(due: list[Due], *, today: date, now: datetime) -> list[Reminder]
         return []
     claimed = [d for d in due if d.key in claimed_ids]
     organisations = [d.organisation for d in claimed]
-    leads = _lead_addresses(organisations)
+    leads = lead_addresses(organisations)
     missing = _missing_items([d.stage for d in claimed])
     emails = [
         _reminder_email(d, leads=leads.get(d.organisation.pk, []), missing=missing, now=now)
@@ -309,20 +308,6 @@ def _claim(due: list[Due], *, today: date) -> dict[tuple, int]:
         rows=[[*d.key, d.fire_on, today, d.stage.due_at, created_at] for d in due],
         unique=["organisation_id", "stage_number", "rule_id", "anchor_on", "occurrence"],
     )
-
-
-def _lead_addresses(organisations: list[Organisation]) -> dict[int, list[str]]:
-    """Each organisation's institutional leads' addresses, and its nominated lead's."""
-    addresses: dict[int, list[str]] = {o.pk: [] for o in organisations}
-    memberships = Membership.objects.filter(
-        organisation__in=organisations, role=MembershipRole.LEAD, user__is_active=True
-    ).values_list("organisation_id", "user__email")
-    for organisation_id, email in memberships:
-        addresses[organisation_id].append(email)
-    for organisation in organisations:
-        if organisation.lead_email:
-            addresses[organisation.pk].append(organisation.lead_email)
-    return addresses
 
 
 def _missing_items(stages: list[StageView]) -> dict[int, list[str]]:

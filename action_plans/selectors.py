@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.rules import is_itss_staff
 from core.models import Theme
-from directory.enums import OnboardingStatus
-from directory.models import Organisation
+from organisations.enums import OnboardingStatus
+from organisations.models import Organisation
 
 from . import deadlines
 from .enums import DatePrecision, StageState, SubmissionStatus

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.template.defaultfilters import filesizeformat
@@ -22,7 +22,7 @@ from core.exceptions import ApplicationError, NotPermitted
 from core.models import Theme
 from core.services import activity_record, email_send, instance_validate, transition_apply
 from core.uploads import safe_filename, validate_attachment
-from directory.models import Organisation
+from organisations.models import Organisation
 
 from . import packs, periods, selectors
 from .enums import (
@@ -92,14 +92,7 @@ def _lock_editable(submission: Submission, actor) -> Submission:
 
 
 def _validated(instance, *, exclude: Iterable[str] = ()) -> None:
-    try:
-        instance.full_clean(exclude=list(exclude), validate_unique=False)
-    except ValidationError as exc:
-        messages = [
-            " ".join(v) if k == NON_FIELD_ERRORS else f"{k.replace('_', ' ')}: {' '.join(v)}"
-            for k, v in exc.message_dict.items()
-        ]
-        raise ApplicationError(" ".join(messages)) from exc
+    instance_validate(instance, exclude=exclude, validate_unique=False)
 
 
 def _save_section(section, *, actor, version: int, values: dict):

@@ -40,8 +40,8 @@ def build(organisations: int) -> None:
 
     from accounts.models import User
     from action_plans.models import Submission
-    from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
-    from directory.models import Organisation
+    from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+    from organisations.models import Organisation
 
     rng = random.Random(7)
     regions = [r for r in Region if r != Region.OUTSIDE_UK]

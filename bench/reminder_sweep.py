@@ -66,7 +66,7 @@ def _build(count: int, rng: random.Random) -> None:
     from action_plans.deadlines import UK, add_months
     from action_plans.enums import SubmissionStatus
     from action_plans.models import DueDateExtension, Submission, SubmissionRound
-    from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+    from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 
     today = date.today()
     with transaction.atomic():
@@ -80,7 +80,7 @@ def _build(count: int, rng: random.Random) -> None:
             _organisation(n, rng, today, OrganisationKind, OrganisationType, Region)
             for n in range(count)
         ]
-        from directory.models import Organisation
+        from organisations.models import Organisation
 
         Organisation.objects.bulk_create(organisations, batch_size=1000)
         organisations = list(Organisation.objects.order_by("pk"))
@@ -148,7 +148,7 @@ def _build(count: int, rng: random.Random) -> None:
 
 
 def _organisation(n, rng, today, OrganisationKind, OrganisationType, Region):
-    from directory.models import Organisation
+    from organisations.models import Organisation
 
     announced_on = today - timedelta(days=rng.randint(0, 3650))
     kind = OrganisationKind.SUPPORTER if rng.random() < 0.2 else OrganisationKind.SIGNATORY

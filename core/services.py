@@ -1,13 +1,14 @@
 """Shared services: the activity log, the workflow transition helper, the email outbox."""
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template import Context, Engine, TemplateDoesNotExist
@@ -39,12 +40,35 @@ def activity_record(
     )
 
 
-def instance_validate(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """Run the model's own validation; refuse with its messages (``ApplicationError``)."""
+def instance_validate(
+    instance: models.Model, *, exclude: Iterable[str] = (), validate_unique: bool = True
+) -> None:
+    """Run the model's own validation (fields, constraints) and refuse with its messages
+    (``ApplicationError``), each field's prefixed with the field's name as the user
+    reads it. The one place a service turns a ``ValidationError`` into a refusal."""
     try:
-        instance.full_clean(exclude=list(exclude))
+        instance.full_clean(exclude=list(exclude), validate_unique=validate_unique)
     except ValidationError as exc:
-        raise ApplicationError(" ".join(exc.messages)) from exc
+        raise ApplicationError(validation_message(exc, model=type(instance))) from exc
+
+
+def validation_message(exc: ValidationError, *, model: type[models.Model] | None = None) -> str:
+    """One sentence from a ``ValidationError``: messages about the whole record as they
+    are, each field's after the field's label ("Nation or region: …")."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    parts = []
+    for name, messages in exc.message_dict.items():
+        text = " ".join(messages)
+        if name == NON_FIELD_ERRORS:
+            parts.append(text)
+            continue
+        label = name.replace("_", " ")
+        if model is not None:
+            with suppress(FieldDoesNotExist):
+                label = str(model._meta.get_field(name).verbose_name)
+        parts.append(f"{label[:1].upper()}{label[1:]}: {text}")
+    return "; ".join(parts)
 
 
 def instance_changed_fields(instance: models.Model, *, ignore: Iterable[str] = ()) -> list[str]:

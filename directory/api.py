@@ -22,8 +22,8 @@ from rest_framework.views import APIView
 
 from action_plans.enums import ActionStatus, DatePrecision
 from action_plans.selectors import actions_by_theme, published_plan, themes_in_use
+from organisations.enums import OrganisationKind, OrganisationType, Region
 
-from .enums import OrganisationKind, OrganisationType, Region
 from .filters import PUBLIC_STATUS_CHOICES, DirectoryFilter
 from .selectors import directory_organisations
 

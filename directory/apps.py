@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class DirectoryConfig(AppConfig):
     name = "directory"
-    verbose_name = "Organisation register"
+    verbose_name = "Public directory"
 
     def ready(self):
         # Cached public pages go out of date when what they show changes.

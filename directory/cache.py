@@ -116,9 +116,8 @@ def _kept_or_made(view, request, current: int, *args, **kwargs):
 def connect() -> None:
     """Move the generation on whenever something the public pages show is saved."""
     from action_plans.models import Action, ActionUpdate, Submission, SubmissionPack
+    from organisations.models import Organisation
     from reviews.models import Feedback
-
-    from .models import Organisation
 
     for model in (Organisation, Submission, Action, ActionUpdate, Feedback, SubmissionPack):
         for signal in (post_save, post_delete):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from core.spreadsheets import safe_cell
+from organisations.models import Organisation
 
-from .models import Organisation
 from .selectors import public_organisations
 
 FEED_ITEMS = 50

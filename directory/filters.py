@@ -1,45 +1,9 @@
 import django_filters
 from django import forms
 
-from .enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
-from .models import Organisation
-from .selectors import directory_search, organisation_search
-
-
-class PipelineFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search", label="Search by name", widget=forms.TextInput(attrs={"type": "search"})
-    )
-    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, empty_label="All kinds")
-    status = django_filters.ChoiceFilter(
-        choices=OnboardingStatus.choices, label="Stage", empty_label="All stages"
-    )
-    region = django_filters.ChoiceFilter(
-        choices=Region.choices, label="Nation or region", empty_label="All nations and regions"
-    )
-    lapsing = django_filters.ChoiceFilter(
-        choices=[("yes", "Lapsing only")],
-        label="Lapsing",
-        empty_label="Lapsing or not",
-        method="only_lapsing",
-    )
-
-    class Meta:
-        model = Organisation
-        fields = ["q", "kind", "status", "region", "lapsing"]
-
-    def __init__(self, *args, lapsing_ids=(), **kwargs):
-        """``lapsing_ids``: the organisations lapsing now, worked out once by the view
-        (``selectors.organisations_lapsing``), since lapsing is derived, not stored."""
-        super().__init__(*args, **kwargs)
-        self.lapsing_ids = list(lapsing_ids)
-
-    def search(self, queryset, name, value):
-        return organisation_search(queryset, value)
-
-    def only_lapsing(self, queryset, name, value):
-        return queryset.filter(pk__in=self.lapsing_ids)
-
+from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+from organisations.models import Organisation
+from organisations.selectors import organisation_search
 
 SORTS = {
     "name": ("Name, A to Z", ("name",)),
@@ -114,7 +78,7 @@ class DirectoryFilter(django_filters.FilterSet):
         fields = ["q", "kind", "org_type", "region", "status", "joined", "stage", "sort"]
 
     def search(self, queryset, name, value):
-        return directory_search(queryset, value)
+        return organisation_search(queryset, value)
 
     def invalid_labels(self) -> list[str]:
         """The labels of the filters whose value was not understood. The results leave

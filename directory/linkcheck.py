@@ -17,10 +17,11 @@ from urllib.parse import urljoin, urlsplit
 from django.db.models import Q
 from django.utils import timezone
 
+from organisations.models import Organisation
+from organisations.validators import NotPublicAddress, public_addresses
+
 from .cache import public_changed
-from .models import Organisation
 from .selectors import public_organisations
-from .validators import NotPublicAddress, public_addresses
 
 TIMEOUT_SECONDS = 10
 MAX_REDIRECTS = 5

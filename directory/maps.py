@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from django.contrib.staticfiles import finders
 
-from .enums import OrganisationKind, Region
+from organisations.enums import OrganisationKind, Region
 
 OUTLINE = "geo/uk-ireland.geojson"
 # The frame: the British Isles from the Scillies to Shetland.

@@ -1,48 +1,16 @@
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+"""Reads of the public front: the public organisations, the directory's list and the
+network in figures."""
 
-from dateutil.relativedelta import relativedelta
-from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Value
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from accounts.rules import is_itss_staff
-from action_plans.enums import SubmissionStatus  # plain choices: no models loaded
-
-from .enums import PUBLIC_STATUSES, OnboardingStatus, OrganisationKind, OrganisationType, Region
-from .models import Organisation
-
-if TYPE_CHECKING:
-    from action_plans.selectors import StageView
-
-
-def organisations_visible_to(*, user) -> QuerySet[Organisation]:
-    """The organisations whose workspace ``user`` may open."""
-    if is_itss_staff(user):
-        return Organisation.objects.all()
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(memberships__user=user).distinct()
-
-
-def organisation_search(queryset: QuerySet[Organisation], term: str) -> QuerySet[Organisation]:
-    term = term.strip()
-    if not term:
-        return queryset
-    return queryset.filter(
-        Q(name__icontains=term) | Q(short_name__icontains=term) | Q(slug__icontains=term)
-    )
-
-
-# The public directory --------------------------------------------------------------------
-
-# How alike a search term and a word of a name must be (PostgreSQL trigram word similarity,
-# 0 to 1) to count as a match: "nottingam" finds Nottingham, "nothing" does not.
-TRIGRAM_THRESHOLD = 0.5
-# On SQLite, the fallback when nothing contains the term: names this close (difflib ratio).
-CLOSE_MATCH_CUTOFF = 0.8
+from action_plans.enums import SubmissionStatus
+from action_plans.models import Action, Submission
+from core.models import Theme
+from organisations.enums import PUBLIC_STATUSES, OrganisationKind, OrganisationType, Region
+from organisations.models import Organisation
 
 
 def public_organisations() -> QuerySet[Organisation]:
@@ -68,152 +36,6 @@ def directory_organisations() -> QuerySet[Organisation]:
             & ~Q(submissions__status=SubmissionStatus.IN_PROGRESS),
         ),
     )
-
-
-def directory_search(queryset: QuerySet[Organisation], term: str) -> QuerySet[Organisation]:
-    """``queryset`` narrowed to organisations whose name or short name matches ``term``,
-    most relevant first, tolerant of typos and accents.
-
-    On PostgreSQL: unaccented substring, full-text (simple configuration, unaccented) and
-    trigram word similarity, ranked by similarity. On SQLite: a case-insensitive substring
-    of the name or short name, and when nothing contains it, the names closest to it."""
-    term = " ".join(term.split())[:100]
-    if not term:
-        return queryset
-    if connection.vendor == "postgresql":
-        return _postgres_search(queryset, term)
-    found = queryset.filter(Q(name__icontains=term) | Q(short_name__icontains=term))
-    if not found.exists():
-        found = queryset.filter(pk__in=_close_names(queryset, term))
-    return found.order_by("name")
-
-
-def _postgres_search(queryset, term):
-    from django.contrib.postgres.lookups import Unaccent
-    from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
-    from django.db.models.functions import Greatest
-
-    plain = Unaccent(Value(term))
-    vector = SearchVector(Unaccent("name"), Unaccent("short_name"), config="simple")
-    return (
-        queryset.annotate(
-            similarity=Greatest(
-                TrigramWordSimilarity(plain, Unaccent("name")),
-                TrigramWordSimilarity(plain, Unaccent("short_name")),
-            ),
-            matched=vector,
-        )
-        .filter(
-            Q(name__unaccent__icontains=term)
-            | Q(short_name__unaccent__icontains=term)
-            | Q(matched=SearchQuery(plain, config="simple", search_type="plain"))
-            | Q(similarity__gte=TRIGRAM_THRESHOLD)
-        )
-        .order_by("-similarity", "name")
-    )
-
-
-def _close_names(queryset, term: str) -> list[int]:
-    """Ids of organisations one of whose words (or whose short name) is close to a word of
-    ``term``: a typo-tolerant fallback where the database has no trigram search."""
-    import difflib
-
-    wanted = [word for word in term.casefold().split() if len(word) > 2]
-    found = []
-    for pk, name, short in queryset.values_list("pk", "name", "short_name"):
-        words = (name + " " + short).casefold().split()
-        if wanted and all(
-            difflib.get_close_matches(word, words, n=1, cutoff=CLOSE_MATCH_CUTOFF)
-            for word in wanted
-        ):
-            found.append(pk)
-    return found
-
-
-def pipeline_counts(queryset: QuerySet[Organisation]) -> list[dict]:
-    """One entry per onboarding status, in path order, with its count (zeros included)."""
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
-    return [
-        {"status": status, "label": status.label, "count": counts.get(status.value, 0)}
-        for status in OnboardingStatus
-    ]
-
-
-@dataclass(frozen=True)
-class Lapsing:
-    """A signatory long past the due date of its current stage, not yet submitted.
-
-    Only a flag for staff, who decide whether to lapse the organisation."""
-
-    organisation: Organisation
-    stage: "StageView"
-    due_on: date  # the current stage's due date in force (UK calendar date)
-    today: date
-
-    @property
-    def days_overdue(self) -> int:
-        return (self.today - self.due_on).days
-
-    @property
-    def months_overdue(self) -> int:
-        gap = relativedelta(self.today, self.due_on)
-        return gap.years * 12 + gap.months
-
-
-def organisations_lapsing(*, now: datetime | None = None) -> list[Lapsing]:
-    """Every lapsing signatory, longest overdue first: announced or active, with its
-    current stage (the first not submitted) more than ``LAPSING_AFTER_MONTHS`` past
-    its due date (extensions included), counted in UK calendar dates. Five queries
-    however many organisations (one when none is announced or active)."""
-    from action_plans.selectors import SCHEDULED_STATUSES
-
-    candidates = list(
-        Organisation.objects.filter(kind=OrganisationKind.SIGNATORY, status__in=SCHEDULED_STATUSES)
-    )
-    return _lapsing(candidates, now=now)
-
-
-def organisation_lapsing(
-    organisation: Organisation, *, now: datetime | None = None
-) -> Lapsing | None:
-    """``organisation``'s Lapsing if it is lapsing now, else None. Four queries for an
-    announced or active signatory, none for any other."""
-    from action_plans.selectors import SCHEDULED_STATUSES
-
-    if (
-        organisation.kind != OrganisationKind.SIGNATORY
-        or organisation.status not in SCHEDULED_STATUSES
-    ):
-        return None
-    found = _lapsing([organisation], now=now)
-    return found[0] if found else None
-
-
-def _lapsing(organisations: list[Organisation], *, now: datetime | None) -> list[Lapsing]:
-    # Imported at call time: action_plans builds on directory (its models import
-    # directory's), so directory never reaches into it while the apps load.
-    from action_plans.deadlines import add_months, uk_date
-    from action_plans.selectors import current_stages
-
-    if not organisations:
-        return []
-    now = now or timezone.now()
-    today = uk_date(now)
-    months = settings.LAPSING_AFTER_MONTHS
-    stages = current_stages(organisations, now=now)
-    found = []
-    for organisation in organisations:
-        stage = stages.get(organisation.pk)
-        if stage is None or stage.is_submitted:
-            continue
-        due_on = uk_date(stage.due_at)
-        # "More than N months" by the calendar: on the day N months after the due
-        # date it is not yet lapsing; the day after, it is.
-        if add_months(due_on, months) < today:
-            found.append(
-                Lapsing(organisation=organisation, stage=stage, due_on=due_on, today=today)
-            )
-    return sorted(found, key=lambda lapsing: (lapsing.due_on, lapsing.organisation.name))
 
 
 @dataclass(frozen=True)
@@ -243,9 +65,6 @@ class NetworkFigures:
 def network_figures() -> NetworkFigures:
     """The public network in figures, from the public organisations and their published
     plans (the latest of each). Eight queries however large the network."""
-    from action_plans.models import Action
-    from core.models import Theme
-
     public = public_organisations()
     kinds = dict(public.values_list("kind").annotate(n=Count("id")).order_by())
     per_year = dict(public.values_list("announced_on__year").annotate(n=Count("id")).order_by())
@@ -282,8 +101,6 @@ def network_figures() -> NetworkFigures:
 
 def _latest_plan_ids(public) -> list[int]:
     """The newest published plan of each public organisation (one query)."""
-    from action_plans.models import Submission
-
     latest = {}
     for pk, organisation_id, stage in (
         Submission.objects.filter(organisation__in=public, published_at__isnull=False)

@@ -9,7 +9,7 @@ from accounts.models import User
 from action_plans.deadlines import add_months, uk_date, uk_datetime
 from action_plans.models import SubmissionRound
 from core.models import Theme
-from directory.models import Organisation
+from organisations.models import Organisation
 
 from . import selectors, services
 from .enums import ConflictReason

@@ -5,8 +5,8 @@ from action_plans import deadlines
 from action_plans.models import SubmissionRound
 from core.models import Theme
 from core.widgets import DateInput
-from directory.enums import OnboardingStatus
-from directory.models import Organisation
+from organisations.enums import OnboardingStatus
+from organisations.models import Organisation
 
 from .enums import ConflictReason
 from .models import Conflict, Outcome, ReviewerProfile, ReviewRound, ScoreLevel

@@ -7,7 +7,7 @@ from django.urls import reverse
 from action_plans.models import Submission, SubmissionRound
 from core.models import ScaleStep, Theme, TimeStampedModel
 from core.storage import private_storage
-from directory.models import Organisation
+from organisations.models import Organisation
 
 from .enums import (
     ACTIVE_ASSIGNMENT_STATUSES,

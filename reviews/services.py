@@ -8,7 +8,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.enums import MembershipRole
 from accounts.models import User
 from accounts.rules import is_itss_staff
 from action_plans import packs
@@ -25,7 +24,8 @@ from core.services import (
     instance_validate,
     transition_apply,
 )
-from directory.models import Organisation
+from organisations.models import Organisation
+from organisations.selectors import lead_addresses
 
 from . import selectors
 from .enums import (
@@ -789,15 +789,9 @@ def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) 
         changes={"released_at": now, "released_by": actor},
     )
     organisation = submission.organisation
-    leads = list(
-        organisation.memberships.filter(role=MembershipRole.LEAD, user__is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
-    if organisation.lead_email:
-        leads.append(organisation.lead_email)
+    leads = lead_addresses([organisation])[organisation.pk]
     email_send(
-        to=list(dict.fromkeys(a.lower() for a in leads)) or [settings.ITSS_TEAM_EMAIL],
+        to=leads or [settings.ITSS_TEAM_EMAIL],
         template="reviews/feedback_released",
         context={"submission": submission, "organisation": organisation, "feedback": released},
         about=submission,

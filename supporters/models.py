@@ -1,7 +1,7 @@
 from django.db import models
 
-from directory.enums import OrganisationKind
-from directory.models import Organisation
+from organisations.enums import OrganisationKind
+from organisations.models import Organisation
 
 
 class SupporterManager(models.Manager):

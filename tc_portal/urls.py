@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("organisations.urls")),
     path("", include("directory.urls")),
     path("", include("action_plans.urls")),
     path("", include("reviews.urls")),

@@ -6,8 +6,8 @@ from django.utils.text import slugify
 
 from accounts.enums import InvitationRole, MembershipRole
 from accounts.models import Invitation, Membership, User
-from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
-from directory.models import Cohort, Organisation
+from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+from organisations.models import Cohort, Organisation
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from core.permissions import require_perm
-from directory.selectors import organisations_visible_to
+from organisations.selectors import organisations_visible_to
 
 from ..selectors import submissions_visible_to
 

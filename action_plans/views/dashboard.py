@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from directory.models import Organisation
+from organisations.models import Organisation
 
 from ..calendar import calendar_token, deadlines_calendar, organisation_slug_from
 from ..selectors import organisation_stages, submission_for_editing, submission_missing

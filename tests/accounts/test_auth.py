@@ -122,7 +122,7 @@ def test_a_deactivated_account_cannot_sign_in(client, org_a, org_b):
 def test_staff_land_on_the_pipeline(client):
     client.force_login(with_totp(person("staff", org_a=None, org_b=None)))
 
-    assert client.get(HOME).url == reverse("directory:pipeline")
+    assert client.get(HOME).url == reverse("organisations:pipeline")
 
 
 def test_a_member_of_several_organisations_chooses_on_the_home_page(client, org_a, org_b):

@@ -17,8 +17,8 @@ from accounts.enums import MembershipRole
 from accounts.models import Invitation, Membership, User
 from core.models import ActivityLog, OutboundEmail
 from core.services import activity_for
-from directory.enums import OnboardingStatus, OrganisationKind
-from directory.models import Cohort, Organisation
+from organisations.enums import OnboardingStatus, OrganisationKind
+from organisations.models import Cohort, Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -195,7 +195,7 @@ def test_the_demo_staff_member_signs_in_with_the_printed_code(seeded, client):
     assert first.url == reverse("mfa_authenticate")
     assert second.url == reverse("accounts:home")
     assert client.session[SESSION_KEY] == str(User.objects.get(email=email).pk)
-    assert client.get(reverse("directory:pipeline")).status_code == 200
+    assert client.get(reverse("organisations:pipeline")).status_code == 200
 
 
 def test_a_demo_lead_signs_in_without_a_code_and_reaches_the_workspace(seeded, client):

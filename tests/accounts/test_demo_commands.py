@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.demo import PEOPLE
 from accounts.models import User
-from directory.models import Organisation
+from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 

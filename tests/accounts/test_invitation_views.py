@@ -328,7 +328,7 @@ def test_a_signed_in_lead_accepting_a_reviewer_invitation_becomes_a_reviewer(cli
 
 
 def _invite_url(organisation):
-    return reverse("accounts:invitation_create", kwargs={"slug": organisation.slug})
+    return reverse("organisations:invitation_create", kwargs={"slug": organisation.slug})
 
 
 @pytest.mark.django_db

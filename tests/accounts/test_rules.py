@@ -52,13 +52,13 @@ def test_organisation_predicates_are_false_without_an_organisation(role, org_a, 
 OBJECT_PERMS = (
     "accounts.invite_member",
     "accounts.remove_member",
-    "directory.view_workspace",
-    "directory.edit_public_details",
+    "organisations.view_workspace",
+    "organisations.edit_public_details",
 )
 GLOBAL_PERMS = (
     "accounts.invite_reviewer",
-    "directory.view_pipeline",
-    "directory.manage_organisation",
+    "organisations.view_pipeline",
+    "organisations.manage_organisation",
 )
 PERMS = OBJECT_PERMS + GLOBAL_PERMS
 
@@ -113,8 +113,8 @@ def test_a_superuser_gets_the_portals_permissions_only_through_their_roles(org_a
     # The Django admin's own model permissions still come with being a superuser...
     assert admin.has_perm("directory.change_organisation")
     # ...but the portal's rules look at roles and memberships only.
-    assert not admin.has_perm("directory.view_pipeline")
-    assert not admin.has_perm("directory.view_workspace", org_a)
-    assert staff_admin.has_perm("directory.view_pipeline")
+    assert not admin.has_perm("organisations.view_pipeline")
+    assert not admin.has_perm("organisations.view_workspace", org_a)
+    assert staff_admin.has_perm("organisations.view_pipeline")
     assert staff_admin.has_perm("action_plans.view_stages", org_a)
     assert not staff_admin.has_perm("action_plans.start_stage", org_a)

@@ -43,7 +43,7 @@ def _portal_pages(org):
         "/staff/reviewers/",
         "/accounts/home/",
         org.get_absolute_url(),
-        reverse("accounts:invitation_create", kwargs={"slug": org.slug}),
+        reverse("organisations:invitation_create", kwargs={"slug": org.slug}),
     ]
 
 
@@ -73,7 +73,7 @@ def test_staff_without_an_authenticator_cannot_invite(client, org_a):
     client.force_login(StaffFactory())
 
     response = client.post(
-        reverse("accounts:invitation_create", kwargs={"slug": org_a.slug}),
+        reverse("organisations:invitation_create", kwargs={"slug": org_a.slug}),
         {"email": "new@example.org", "role": InvitationRole.LEAD},
     )
 
@@ -203,7 +203,7 @@ def test_the_right_code_signs_in(client, two_factor_user):
     assert _signed_in_id(client) == str(two_factor_user.pk)
     home = client.get(reverse("accounts:home"))
     landing = reverse(
-        "directory:pipeline" if two_factor_user.is_itss_staff else "reviews:dashboard"
+        "organisations:pipeline" if two_factor_user.is_itss_staff else "reviews:dashboard"
     )
     assert home.url == landing
     assert client.get(landing).status_code == 200

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _invite_action(org):
-    return f'action="{reverse("accounts:invitation_create", kwargs={"slug": org.slug})}"'
+    return f'action="{reverse("organisations:invitation_create", kwargs={"slug": org.slug})}"'
 
 
 # role: (status, sees the invite form and pending invitations)
@@ -55,7 +55,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, org_a):
 def test_an_unknown_organisation_answers_404_like_a_forbidden_one(client, org_a, org_b):
     client.force_login(person("lead_a", org_a=org_a, org_b=org_b))
 
-    unknown = client.get(reverse("directory:workspace", kwargs={"slug": "no-such-place"}))
+    unknown = client.get(reverse("organisations:workspace", kwargs={"slug": "no-such-place"}))
     forbidden = client.get(org_b.get_absolute_url())
 
     assert unknown.status_code == forbidden.status_code == 404

@@ -11,7 +11,7 @@ from action_plans import services
 from action_plans.enums import VoiceMethod
 from action_plans.models import RatingLevel
 from core.models import Theme
-from directory.enums import OnboardingStatus
+from organisations.enums import OnboardingStatus
 from tests.factories import MembershipFactory, OrganisationFactory
 
 ANNOUNCED_ON = date(2024, 5, 16)

@@ -7,7 +7,7 @@ from action_plans.deadlines import UK
 from action_plans.enums import DatePrecision, StageState, SubmissionStatus
 from action_plans.models import Action, Milestone, Submission, SubmissionRound
 from action_plans.selectors import organisation_stages
-from directory.models import Organisation
+from organisations.models import Organisation
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from action_plans.models import (
 )
 from action_plans.urls import urlpatterns
 from core.models import ActivityLog, Theme
-from directory.models import Organisation
+from organisations.models import Organisation
 from tests.accounts.people import person
 from tests.action_plans.builders import (
     announced_organisation,
@@ -436,11 +436,11 @@ ENDPOINTS = {
         "get", _plain("directory:public_organisation", slug=_slug), public=True
     ),
     "public-details-get": Endpoint(
-        "get", _plain("directory:public_details", slug=_slug), contributor=HIDDEN
+        "get", _plain("organisations:public_details", slug=_slug), contributor=HIDDEN
     ),
     "public-details": Endpoint(
         "post",
-        _plain("directory:public_details", slug=_slug),
+        _plain("organisations:public_details", slug=_slug),
         data=_public_details,
         lead=CHANGED,
         contributor=HIDDEN,
@@ -457,7 +457,7 @@ def test_every_url_is_in_the_matrix():
     }
     # The calendar needs no sign-in: it has its own tests below.
     every = {f"action_plans:{p.name}" for p in urlpatterns} - {"action_plans:calendar"}
-    assert every | {"directory:public_organisation", "directory:public_details"} == covered
+    assert every | {"directory:public_organisation", "organisations:public_details"} == covered
 
 
 def _expected(endpoint: Endpoint, role: str) -> tuple[int, bool]:
@@ -540,7 +540,7 @@ ORGANISATION_PAGES = {
     "stage": _stage("submission"),
     "submit": _stage("submit"),
     "attachment": _stage("attachment", pk=lambda w: w.attachment.pk),
-    "public details": _plain("directory:public_details", slug=_slug),
+    "public details": _plain("organisations:public_details", slug=_slug),
 }
 
 

@@ -15,7 +15,7 @@ from action_plans.models import Reminder, ReminderRule, SubmissionRound
 from action_plans.reminders import latest_occurrence, occurrence_on, reminders_send_due
 from core.enums import EmailStatus
 from core.models import OutboundEmail
-from directory.enums import OrganisationKind
+from organisations.enums import OrganisationKind
 from tests.factories import StaffFactory
 
 from .builders import announced_organisation, lead_of, started, submitted

@@ -25,7 +25,7 @@ from action_plans.models import (
     VoiceEvidence,
 )
 from core.models import Theme
-from directory.models import Organisation
+from organisations.models import Organisation
 from tests.action_plans.builders import (
     announced_organisation,
     complete,
@@ -906,7 +906,7 @@ def _details(organisation):
 
 def test_the_lead_edits_the_public_details(lead_client, organisation):
     response = lead_client.post(
-        reverse("directory:public_details", args=[organisation.slug]), _public_details()
+        reverse("organisations:public_details", args=[organisation.slug]), _public_details()
     )
 
     assert response.url == organisation.get_absolute_url()
@@ -919,7 +919,7 @@ def test_a_bad_address_in_the_public_details_changes_nothing(lead_client, organi
     before = _details(organisation)
 
     response = lead_client.post(
-        reverse("directory:public_details", args=[organisation.slug]),
+        reverse("organisations:public_details", args=[organisation.slug]),
         _public_details(tc_page_url="not a web address", contact_name="Someone Else"),
     )
 

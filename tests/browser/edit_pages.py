@@ -40,8 +40,8 @@ from action_plans.models import (
     SubmissionRound,
 )
 from core.models import Theme
-from directory.enums import OrganisationKind, OrganisationType, Region
-from directory.models import Cohort, Organisation
+from organisations.enums import OrganisationKind, OrganisationType, Region
+from organisations.models import Cohort, Organisation
 from reviews import services as review_services
 from reviews.models import Feedback, Outcome, ReviewerProfile
 from tests.action_plans.builders import (
@@ -562,8 +562,8 @@ CASES: dict[str, Case] = {
     "action_plans:voice_edit": Case(voice_evidence_edit_page),
     "action_plans:extend": Case(extension_page),
     "action_plans:reminder_rule_edit": Case(reminder_rule_page),
-    "directory:public_details": Case(public_details_page),
-    "directory:organisation_edit": Case(organisation_details_page),
+    "organisations:public_details": Case(public_details_page),
+    "organisations:organisation_edit": Case(organisation_details_page),
     "reviews:profile_edit": Case(reviewer_profile_page),
     "reviews:round_edit": Case(review_round_page),
     "reviews:review": Case(review_draft_page),
@@ -592,13 +592,13 @@ EXCLUDED: dict[str, str] = {
     "action_plans:reminder_rule_add": "creates a rule",
     "action_plans:progress": "records a new progress update",
     "action_plans:reopen": "a transition; its only field is the reason, typed afresh",
-    "directory:organisation_transition": (
+    "organisations:organisation_transition": (
         "onboarding steps: each records a new date and note (meeting, signed form, "
         "announcement) rather than editing a stored one"
     ),
-    "directory:import_upload": "uploads a new file",
-    "directory:import_confirm": "confirms an upload; no fields",
-    "accounts:invitation_create": "creates an invitation",
+    "organisations:import_upload": "uploads a new file",
+    "organisations:import_confirm": "confirms an upload; no fields",
+    "organisations:invitation_create": "creates an invitation",
     "reviews:assign": "proposes and confirms a new team",
     "reviews:round_assign": "confirms the proposed teams; no fields",
     "reviews:withdraw": "a transition; its only field is the reason, typed afresh",

@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from accounts import services as account_services
 from accounts.enums import InvitationRole, MembershipRole
-from directory import services as directory_services
-from directory.enums import OnboardingStatus, OrganisationKind
+from organisations import services as directory_services
+from organisations.enums import OnboardingStatus, OrganisationKind
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import with_known_totp

@@ -6,7 +6,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from directory.enums import OnboardingStatus, OrganisationKind
+from organisations.enums import OnboardingStatus, OrganisationKind
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.factories import OrganisationFactory
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from action_plans.deadlines import add_months
 from core.models import OutboundEmail
-from directory.enums import OnboardingStatus
+from organisations.enums import OnboardingStatus
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import with_known_totp
 from tests.factories import OrganisationFactory, StaffFactory

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from directory.enums import OrganisationKind
+from organisations.enums import OrganisationKind
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.directory.test_map import listed, london
 

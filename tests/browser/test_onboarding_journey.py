@@ -6,8 +6,8 @@ from datetime import date
 from playwright.sync_api import expect
 
 from accounts.demo import _minimal_pdf
-from directory.enums import OnboardingStatus, OrganisationKind
-from directory.models import Organisation
+from organisations.enums import OnboardingStatus, OrganisationKind
+from organisations.models import Organisation
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import enter_totp_code, sign_in_with_password, with_known_totp
 from tests.factories import OrganisationFactory, StaffFactory

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 from accounts.enums import MembershipRole
 from tests.browser.accessibility import assert_no_serious_axe_violations
 from tests.browser.sign_in import with_known_totp
-from tests.directory.builders import message_about, organisation_at
 from tests.factories import InvitationFactory, MembershipFactory, StaffFactory, UserFactory
+from tests.organisations.builders import message_about, organisation_at
 from tests.reviews import builders as review_builders
 
 PHONE = {"width": 375, "height": 812}

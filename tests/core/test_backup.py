@@ -19,7 +19,7 @@ from django.db import connection, models
 from accounts.demo import _minimal_pdf
 from action_plans import services as plan_services
 from action_plans.models import Attachment, Submission, SubmissionPack
-from directory.models import Organisation
+from organisations.models import Organisation
 from reviews.models import Review
 from tests.action_plans.builders import announced_organisation, complete, lead_of, pdf_upload
 from tests.action_plans.builders import started as started_stage

@@ -23,7 +23,7 @@ from core.forms import (
     refused_form_take,
 )
 
-FORM_MODULES = ["action_plans.forms", "directory.forms", "reviews.forms", "accounts.forms"]
+FORM_MODULES = ["action_plans.forms", "organisations.forms", "reviews.forms", "accounts.forms"]
 
 
 def _limited_fields():

@@ -166,7 +166,7 @@ def test_a_silent_broker_costs_one_timeout_then_nothing(client, redis_silent):
     lead = MembershipFactory(role=MembershipRole.LEAD).user
     organisation = lead.memberships.get().organisation
     client.force_login(lead)
-    url = reverse("accounts:invitation_create", kwargs={"slug": organisation.slug})
+    url = reverse("organisations:invitation_create", kwargs={"slug": organisation.slug})
 
     started = time.monotonic()
     first = client.post(url, {"email": "one@example.org", "role": InvitationRole.CONTRIBUTOR})
@@ -259,7 +259,7 @@ def test_an_invitation_is_saved_and_the_lead_told_the_mail_waits(client, redis_d
 
     started = time.monotonic()
     response = client.post(
-        reverse("accounts:invitation_create", kwargs={"slug": organisation.slug}),
+        reverse("organisations:invitation_create", kwargs={"slug": organisation.slug}),
         {"email": "new@example.org", "role": InvitationRole.CONTRIBUTOR},
         follow=True,
     )
@@ -288,7 +288,7 @@ def test_a_password_reset_is_recorded_and_says_the_mail_waits(client, redis_down
 
 def test_staff_pages_answer_too(client, redis_down, public_organisation):
     client.force_login(with_totp(StaffFactory()))
-    assert client.get(reverse("directory:pipeline")).status_code == 200
+    assert client.get(reverse("organisations:pipeline")).status_code == 200
 
 
 def test_staff_asking_for_the_reminder_sweep_are_told_it_did_not_start(client, redis_down):

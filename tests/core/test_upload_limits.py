@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from action_plans import services
 from action_plans.enums import VoiceMethod
-from directory.enums import OnboardingStatus
+from organisations.enums import OnboardingStatus
 from tests.action_plans.builders import announced_organisation, lead_of, started
 from tests.factories import OrganisationFactory
 
@@ -52,7 +52,7 @@ def test_the_signed_form_field_states_its_limit(staff_client, settings):
     organisation = OrganisationFactory(status=OnboardingStatus.MEETING_HELD)
 
     text = staff_client.get(
-        reverse("directory:organisation_transition", args=[organisation.slug, "form"])
+        reverse("organisations:organisation_transition", args=[organisation.slug, "form"])
     ).content.decode()
 
     assert "A PDF, up to 4.0\xa0MB." in text
@@ -61,6 +61,6 @@ def test_the_signed_form_field_states_its_limit(staff_client, settings):
 def test_the_import_states_its_limit(staff_client, settings):
     settings.IMPORT_CSV_MAX_BYTES = 1 * MB
 
-    text = staff_client.get(reverse("directory:import_upload")).content.decode()
+    text = staff_client.get(reverse("organisations:import_upload")).content.decode()
 
     assert "A CSV file, up to 1.0\xa0MB." in text

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from core.widgets import DateInput
 
-FORM_MODULES = ["action_plans.forms", "directory.forms", "reviews.forms", "accounts.forms"]
+FORM_MODULES = ["action_plans.forms", "organisations.forms", "reviews.forms", "accounts.forms"]
 
 
 def _project_forms():

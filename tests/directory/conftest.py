@@ -1,7 +1,7 @@
 import pytest
 from django.core.files.storage import storages
 
-from directory.models import Organisation
+from organisations.models import Organisation
 
 
 @pytest.fixture(autouse=True)

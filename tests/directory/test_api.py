@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from action_plans import services as plan_services
-from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from tests.action_plans.builders import announced_organisation, lead_of, started, submitted
-from tests.directory.builders import many_public_organisations
 from tests.factories import OrganisationFactory
+from tests.organisations.builders import many_public_organisations
 from tests.reviews.builders import assign, review_round, reviewer, write_review
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from action_plans import services as plan_services
-from directory.enums import OnboardingStatus, OrganisationKind, Region
+from organisations.enums import OnboardingStatus, OrganisationKind, Region
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from action_plans import services as plan_services
-from directory import services
-from directory.enums import OnboardingStatus
+from organisations import services
+from organisations.enums import OnboardingStatus
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
 from tests.factories import OrganisationFactory, StaffFactory, UserFactory
 

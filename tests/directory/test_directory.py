@@ -17,8 +17,8 @@ from action_plans import services as plan_services
 from action_plans.enums import ActionStatus
 from action_plans.models import SubmissionPack
 from directory.cache import public_changed
-from directory.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
-from directory.models import Organisation
+from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
+from organisations.models import Organisation
 from reviews import services as review_services
 from reviews.models import Feedback
 from tests.action_plans.builders import (
@@ -28,8 +28,8 @@ from tests.action_plans.builders import (
     started,
     submitted,
 )
-from tests.directory.builders import many_public_organisations
 from tests.factories import OrganisationFactory, StaffFactory
+from tests.organisations.builders import many_public_organisations
 from tests.reviews.builders import assign, review_round, reviewer, write_review
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from action_plans import services as plan_services
 from directory.cache import public_changed
-from directory.enums import OnboardingStatus, OrganisationKind, Region
 from directory.selectors import network_figures
+from organisations.enums import OnboardingStatus, OrganisationKind, Region
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
 from tests.factories import OrganisationFactory
 

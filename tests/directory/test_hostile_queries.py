@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from directory.enums import OnboardingStatus, OrganisationKind
+from organisations.enums import OnboardingStatus, OrganisationKind
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.enums import OnboardingStatus
 from directory.linkcheck import (
     MAX_REDIRECTS,
     fetch_status,
@@ -19,7 +18,8 @@ from directory.linkcheck import (
     pages_due_for_check,
 )
 from directory.tasks import check_public_pages
-from directory.validators import PRIVATE_NETWORK_MESSAGE, address_is_public
+from organisations.enums import OnboardingStatus
+from organisations.validators import PRIVATE_NETWORK_MESSAGE, address_is_public
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -280,7 +280,7 @@ def test_a_lead_cannot_give_a_page_on_a_private_network(client, lead, organisati
     before = organisation.tc_page_url
 
     response = client.post(
-        reverse("directory:public_details", args=[organisation.slug]),
+        reverse("organisations:public_details", args=[organisation.slug]),
         _details(tc_page_url=address),
     )
 
@@ -297,7 +297,7 @@ def test_a_public_page_is_accepted_even_when_its_name_does_not_resolve_yet(
     client.force_login(lead)
 
     response = client.post(
-        reverse("directory:public_details", args=[organisation.slug]), _details()
+        reverse("organisations:public_details", args=[organisation.slug]), _details()
     )
 
     assert response.status_code == 302
@@ -306,7 +306,9 @@ def test_a_public_page_is_accepted_even_when_its_name_does_not_resolve_yet(
 
 
 def test_staff_cannot_give_a_page_on_a_private_network_either(staff_client, organisation):
-    response = staff_client.get(reverse("directory:organisation_edit", args=[organisation.slug]))
+    response = staff_client.get(
+        reverse("organisations:organisation_edit", args=[organisation.slug])
+    )
     data = {
         key: value
         for key, value in response.context["form"].initial.items()
@@ -314,7 +316,7 @@ def test_staff_cannot_give_a_page_on_a_private_network_either(staff_client, orga
     }
 
     response = staff_client.post(
-        reverse("directory:organisation_edit", args=[organisation.slug]),
+        reverse("organisations:organisation_edit", args=[organisation.slug]),
         {**data, "tc_page_url": "http://169.254.169.254/latest/meta-data/"},
     )
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from directory import maps
 from directory.cache import public_changed
-from directory.enums import OnboardingStatus, OrganisationKind, Region
+from organisations.enums import OnboardingStatus, OrganisationKind, Region
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

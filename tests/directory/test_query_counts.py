@@ -12,14 +12,14 @@ from django.urls import reverse
 from accounts.enums import MembershipRole
 from action_plans.models import Submission
 from core.services import activity_record
-from directory.enums import OnboardingStatus, OrganisationKind, Region
-from tests.directory.builders import lapsing_signatory, message_about, up_to_date_signatory
+from organisations.enums import OnboardingStatus, OrganisationKind, Region
 from tests.factories import (
     InvitationFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
 )
+from tests.organisations.builders import lapsing_signatory, message_about, up_to_date_signatory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def _count(client, url, **kwargs) -> int:
 def test_the_pipeline_runs_the_same_queries_for_5_and_60_organisations(
     staff_client, staff_user, django_assert_num_queries, query
 ):
-    url = reverse("directory:pipeline")
+    url = reverse("organisations:pipeline")
     _add_organisations(0, 5)
     MembershipFactory(user=staff_user, organisation=OrganisationFactory(name="Staff's own"))
     staff_client.get(url)  # warm the per-process caches (content types, templates)

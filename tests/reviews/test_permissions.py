@@ -23,7 +23,7 @@ from action_plans import services as plan_services
 from action_plans.deadlines import uk_datetime
 from action_plans.models import Attachment, Submission, SubmissionPack, SubmissionRound
 from core.models import ActivityLog, OutboundEmail, Theme
-from directory.models import Organisation
+from organisations.models import Organisation
 from reviews import documents, services
 from reviews.enums import ConflictReason
 from reviews.models import (

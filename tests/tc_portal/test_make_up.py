@@ -102,5 +102,5 @@ def test_on_a_fresh_database_it_creates_no_demo_account(fresh_database_url, tmp_
         assert cursor.fetchone()[0] > 0
         cursor.execute("SELECT count(*) FROM accounts_user")
         assert cursor.fetchone()[0] == 0
-        cursor.execute("SELECT count(*) FROM directory_organisation")
+        cursor.execute("SELECT count(*) FROM organisations_organisation")
         assert cursor.fetchone()[0] == 0
