@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from urllib.parse import urlsplit
 
 import redis
+from celery import current_app as app
 from django.conf import settings
 from django.db import connections
 
@@ -75,8 +76,6 @@ def check_cache() -> tuple[bool, str]:
 
 
 def check_broker() -> tuple[bool, str]:
-    from tc_portal.celery import app
-
     if app.conf.task_always_eager:
         return True, "tasks run in the web process"
     url = app.conf.broker_url or ""
@@ -86,8 +85,6 @@ def check_broker() -> tuple[bool, str]:
 
 
 def check_worker() -> tuple[bool, str]:
-    from tc_portal.celery import app
-
     if app.conf.task_always_eager:
         return True, "tasks run eagerly in the web process"
     # Asking the workers goes through the broker, and would wait on its retries.

@@ -3,21 +3,19 @@
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
-from email.utils import make_msgid, parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from .enums import EmailStatus
 from .exceptions import ApplicationError, TransitionNotAllowed
 from .models import ActivityLog, OutboundEmail
+from .tasks import deliver_email
 
 
 def activity_record(
@@ -271,8 +269,6 @@ def email_message(
 
 def email_queue_many(emails: list[OutboundEmail]) -> list[OutboundEmail]:
     """Record many unsaved outbox rows in one query; deliver each after commit."""
-    from .tasks import deliver_email
-
     created = OutboundEmail.objects.bulk_create(emails)
     ids = [email.pk for email in created]
 
@@ -305,58 +301,6 @@ def _outbox_row(
         ),
         object_id=about.pk if about else None,
     )
-
-
-def email_deliver(*, email: OutboundEmail) -> OutboundEmail:
-    """Hand one outbox message to the mail backend; record the outcome.
-
-    The row stays locked while it is handed over, so two deliveries of the same message
-    at once (a retry and a re-queue) cannot both send it: the second finds it locked and
-    leaves it. Raises the backend's error after recording it, so the task can retry."""
-    failure = None
-    with transaction.atomic():
-        locked = (
-            OutboundEmail.objects.select_for_update(skip_locked=True).filter(pk=email.pk).first()
-        )
-        if locked is None or locked.status in (EmailStatus.SENT, EmailStatus.BOUNCED):
-            return locked or email
-        message_id = locked.message_id or make_msgid(domain=_mail_domain())
-        message = EmailMultiAlternatives(
-            subject=locked.subject,
-            body=locked.body_text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=locked.to,
-            headers={"Message-ID": message_id},
-        )
-        if locked.body_html:
-            message.attach_alternative(locked.body_html, "text/html")
-        for attachment in locked.attachments:
-            message.attach(
-                attachment["filename"], attachment["content"], attachment["content_type"]
-            )
-        locked.attempts += 1
-        locked.message_id = message_id
-        try:
-            message.send()
-        except Exception as exc:  # noqa: BLE001 - recorded, then raised below
-            failure = exc
-            locked.status = EmailStatus.FAILED
-            locked.error = f"{type(exc).__name__}: {exc}"[:2000]
-        else:
-            locked.status = EmailStatus.SENT
-            locked.error = ""
-            locked.sent_at = timezone.now()
-        locked.save(
-            update_fields=["status", "error", "attempts", "message_id", "sent_at", "updated_at"]
-        )
-    if failure is not None:
-        raise failure
-    return locked
-
-
-def _mail_domain() -> str:
-    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    return address.rpartition("@")[2] or "localhost"
 
 
 @transaction.atomic

@@ -4,9 +4,9 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from .delivery import email_deliver
 from .enums import EmailStatus
 from .models import OutboundEmail
-from .services import email_deliver
 
 # A message still queued this long after it was recorded lost its delivery task (a
 # worker died, or the broker was down when the transaction committed).

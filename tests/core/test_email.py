@@ -3,9 +3,10 @@ import smtplib
 import pytest
 from django.core import mail
 
+from core.delivery import email_deliver
 from core.enums import EmailStatus
 from core.models import OutboundEmail
-from core.services import email_deliver, email_queue
+from core.services import email_queue
 
 
 @pytest.mark.django_db(transaction=True)
