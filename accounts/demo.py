@@ -367,7 +367,8 @@ def _send_reminders() -> None:
     bounce report, so staff see both in the outbox."""
     from action_plans.reminders import reminders_send_due
     from core.models import OutboundEmail
-    from core.services import email_deliver, email_record_bounce
+    from core.delivery import email_deliver
+    from core.services import email_record_bounce
 
     reminders_send_due()
     # Delivered here rather than by a worker that may not be running yet.
