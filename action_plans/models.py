@@ -483,7 +483,7 @@ class SubmissionPack(TimeStampedModel):
     )
     # While pending: how many times a worker took the pack up to render it, and when the
     # render in progress last said it was alive. A render that stopped saying so died
-    # with its worker, and the pack goes back on the queue (packs.packs_requeue_lost).
+    # with its worker, and the pack goes back on the queue (rendering.packs_requeue_lost).
     render_attempts = models.PositiveSmallIntegerField(default=0)
     render_alive_at = models.DateTimeField(null=True, blank=True)
 

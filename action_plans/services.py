@@ -530,6 +530,7 @@ def submission_submit(*, actor, submission: Submission, confirmed: bool) -> Subm
         about=submitted,
     )
     transaction.on_commit(lambda: packs.pack_request(submission=submitted, user=actor), robust=True)
+    _published_plan_pdf_request(locked.organisation)  # a published stage submitted again
     return submitted
 
 
@@ -653,6 +654,7 @@ def submission_publish(*, actor, submission: Submission) -> Submission:
         verb="plan published",
         note=f"Stage {locked.stage_number}.",
     )
+    _published_plan_pdf_request(locked.organisation)
     return locked
 
 
@@ -667,8 +669,18 @@ def action_progress_record(*, actor, action: Action, status: str, note: str) -> 
         )
     if status not in ActionStatus.values:
         raise ApplicationError("Choose the action's status.")
-    return ActionUpdate.objects.create(
+    update = ActionUpdate.objects.create(
         action=action, status=status, note=note.strip(), recorded_by=actor
+    )
+    _published_plan_pdf_request(submission.organisation)
+    return update
+
+
+def _published_plan_pdf_request(organisation: Organisation) -> None:
+    """The public PDF of the organisation's published plan shows what changed: asked for
+    once this commits (a failure to ask is logged; the page says none is available)."""
+    transaction.on_commit(
+        lambda: packs.published_plan_pdf_request(organisation=organisation), robust=True
     )
 
 

@@ -1,10 +1,13 @@
 """Background work of submission cycles. Each task takes keyword-only ids, fetches its
 object again, returns quietly if it is gone, and calls one service."""
 
-from celery import shared_task
+from functools import partial
 
-from .packs import pack_take_and_render, packs_requeue_lost
+from celery import shared_task
+from django.db import transaction
+
 from .reminders import reminders_send_due
+from .rendering import pack_take_and_render, packs_requeue_lost
 
 
 # No retries: a render that fails will fail the same way again (pack_render marks the
@@ -30,6 +33,8 @@ def render_submission_pack(*, pack_id: int) -> None:
 @shared_task(name="action_plans.requeue_lost_packs", acks_late=True, time_limit=60)
 def requeue_lost_packs() -> dict:
     result = packs_requeue_lost()
+    for pack_id in result.requeued:
+        transaction.on_commit(partial(render_submission_pack.delay, pack_id=pack_id))
     return {"requeued": len(result.requeued), "failed": len(result.failed)}
 
 

@@ -15,4 +15,9 @@ urlpatterns = [
         public.published_plan_download,
         name="published_plan_pdf",
     ),
+    path(
+        "organisations/<slug:slug>/action-plan.pdf/prepare/",
+        public.published_plan_prepare,
+        name="published_plan_prepare",
+    ),
 ]

@@ -35,6 +35,7 @@ urlpatterns = [
     path(assignment + "feedback/", moderation.lead_feedback, name="lead_feedback"),
     path(assignment + "feedback/ready/", moderation.feedback_ready, name="feedback_ready"),
     path(assignment + "pdf/", reviewer.pack_download, name="pack"),
+    path(assignment + "pdf/prepare/", reviewer.pack_prepare, name="pack_prepare"),
     path(
         assignment + "attachments/<int:attachment>/",
         reviewer.attachment_download,

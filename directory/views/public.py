@@ -1,15 +1,19 @@
 """The public page of an organisation in the network."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from action_plans import packs
 from action_plans.enums import PackStatus, SubmissionStatus
 from action_plans.selectors import current_stages, plan_by_theme, published_plan, themes_in_use
 from core.http import private_file_response
+from core.permissions import require_perm
 from reviews.selectors import latest_feedback_released
 
 from .. import maps
@@ -43,8 +47,25 @@ def public_organisation(request, slug):
             "last_submitted": last_submitted,
             "feedback": latest_feedback_released(organisation),
             "plan_pdf": packs.published_plan_pdf(plan) if plan else None,
+            # Visitors' pages are kept for everyone: only the signed in see the button.
+            "can_prepare_pdf": request.user.has_perm("action_plans.view_stages", organisation),
         },
     )
+
+
+@login_required
+@require_POST
+def published_plan_prepare(request, slug):
+    """Ask again for the PDF of the published plan, when it is missing or failed: for the
+    organisation's members and ITSS staff (anyone else is told nothing exists)."""
+    organisation = get_object_or_404(public_organisations(), slug=slug)
+    require_perm(request, "action_plans.view_stages", organisation)
+    pdf = packs.published_plan_pdf_request(organisation=organisation)
+    if pdf is None:
+        raise Http404
+    messages.info(request, "The PDF of the action plan is being prepared.")
+    page = reverse("directory:public_organisation", args=[organisation.slug])
+    return redirect(f"{page}#plan-title")
 
 
 @require_GET
@@ -55,7 +76,7 @@ def published_plan_download(request, slug):
     if plan is None:
         raise Http404
     pdf = packs.published_plan_pdf(plan)
-    if pdf.status != PackStatus.READY:
+    if pdf is None or pdf.status != PackStatus.READY:
         raise Http404
     response = private_file_response(
         pdf.file, filename=f"{organisation.slug}-action-plan.pdf", content_type="application/pdf"

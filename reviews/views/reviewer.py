@@ -335,20 +335,34 @@ def attachment_download(request, pk, attachment):
 
 
 def _reviewer_pack(assignment, submission):
-    """The PDF of the submitted stage the reviewer may read: without the institution's name
-    when the round hides it. Asked for again if it is missing, failed or lost (a PDF made
-    before the round hid names, say), so the page offers it once it is ready."""
+    """The PDF of the submitted stage the reviewer may read (without the institution's name
+    when the round hides it), as it stands: ready, being prepared, failed, or None when
+    none was asked for. Reads only: it is prepared on submission and assignment, and asked
+    for again with ``pack_prepare``."""
     if submission.status == SubmissionStatus.IN_PROGRESS:
         return None  # reopened: no PDF of a version that is being changed
-    withhold = not assignment.round.show_institution
-    pack = submission.packs.filter(
+    return submission.packs.filter(
         content_hash=submission.content_hash,
-        withholds_name=withhold,
+        withholds_name=not assignment.round.show_institution,
         document=PackDocument.SUBMISSION,
     ).first()
-    if pack is None or pack.status != PackStatus.READY:
-        pack = packs.pack_request(submission=submission, withhold_name=withhold)
-    return pack
+
+
+@login_required
+@require_POST
+def pack_prepare(request, pk):
+    """Ask again for the PDF of the submitted stage, when it is missing or failed."""
+    assignment = _assignment_for(request, pk)
+    require_perm(request, "reviews.read_submission", assignment.submission)
+    submission = assignment.submission
+    if submission.status != SubmissionStatus.IN_PROGRESS:
+        packs.pack_request(
+            submission=submission,
+            user=request.user,
+            withhold_name=not assignment.round.show_institution,
+        )
+        messages.info(request, "The PDF of this submission is being prepared.")
+    return redirect("reviews:assignment", pk=assignment.pk)
 
 
 @login_required

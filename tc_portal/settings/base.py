@@ -200,7 +200,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "requeue-lost-packs": {
         # A PDF whose render was lost (its worker killed, or never queued) goes back on
-        # the queue within a minute or two (action_plans.packs.packs_requeue_lost).
+        # the queue within a minute or two (action_plans.tasks.requeue_lost_packs).
         "task": "action_plans.requeue_lost_packs",
         "schedule": 60.0,
     },

@@ -214,7 +214,7 @@ def test_the_published_plan_pdf_shows_the_action_as_written_with_its_progress(
     record(lead, action_of(submitted_plan), ActionStatus.DONE, "Paid for all.")
     plan = packs.selectors.published_plan(submitted_plan.organisation)
     with django_capture_on_commit_callbacks(execute=True):
-        pack = packs.published_plan_pdf(plan)
+        pack = packs.published_plan_pdf_request(organisation=plan.organisation)
     pack.refresh_from_db()
 
     text = pdf_text(pack)

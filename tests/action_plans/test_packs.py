@@ -272,12 +272,12 @@ def test_a_failed_pack_is_rendered_again_when_asked(organisation, lead, ask, mon
             raise RuntimeError("Pango could not find a font\nand more detail")
 
         patch.setattr(HTML, "render", broken)
-        with caplog.at_level(logging.ERROR, logger="action_plans.packs"):
+        with caplog.at_level(logging.ERROR, logger="action_plans.rendering"):
             failed = ask(submission)
 
     assert failed.status == PackStatus.FAILED
     assert failed.error == "Rendering failed: RuntimeError: Pango could not find a font"
-    logged = [r for r in caplog.records if r.name == "action_plans.packs"]
+    logged = [r for r in caplog.records if r.name == "action_plans.rendering"]
     assert [r.exc_info[0] for r in logged] == [RuntimeError]
 
     again = ask(submission)

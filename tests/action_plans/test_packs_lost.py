@@ -9,10 +9,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from action_plans import packs, selectors
+from action_plans import packs, rendering, selectors
 from action_plans.enums import PackStatus
 from action_plans.models import SubmissionPack
-from action_plans.tasks import render_submission_pack
+from action_plans.tasks import render_submission_pack, requeue_lost_packs
 from tests.action_plans.builders import (
     announced_organisation,
     complete,
@@ -42,7 +42,10 @@ def pending():
 def _sweep(now, django_capture_on_commit_callbacks):
     """The beat job at ``now``, with the renders it queues run as a worker would."""
     with django_capture_on_commit_callbacks(execute=True):
-        return packs.packs_requeue_lost(now=now)
+        result = rendering.packs_requeue_lost(now=now)
+    for pack_id in result.requeued:  # as tasks.requeue_lost_packs sends them
+        render_submission_pack(pack_id=pack_id)
+    return result
 
 
 def test_a_pack_whose_worker_was_killed_mid_render_is_rendered_within_two_minutes(
@@ -50,13 +53,13 @@ def test_a_pack_whose_worker_was_killed_mid_render_is_rendered_within_two_minute
 ):
     taken_at = pending.updated_at + timedelta(seconds=5)
     # A worker takes the pack up, and is killed before it finishes: no render, no ack.
-    assert packs.pack_claim(pack_id=pending.pk, now=taken_at) is not None
+    assert rendering.pack_claim(pack_id=pending.pk, now=taken_at) is not None
 
     still_alive = _sweep(taken_at + timedelta(seconds=50), django_capture_on_commit_callbacks)
     lost = _sweep(taken_at + timedelta(seconds=61), django_capture_on_commit_callbacks)
 
-    assert still_alive == packs.RequeueResult(requeued=[], failed=[])
-    assert lost == packs.RequeueResult(requeued=[pending.pk], failed=[])
+    assert still_alive == rendering.RequeueResult(requeued=[], failed=[])
+    assert lost == rendering.RequeueResult(requeued=[pending.pk], failed=[])
     pending.refresh_from_db()
     assert (pending.status, pending.render_attempts, pending.pages > 0) == (
         PackStatus.READY,
@@ -82,9 +85,9 @@ def test_a_pack_queued_again_waits_its_turn_before_counting_as_lost(pending):
     later = pending.updated_at + timedelta(minutes=3)
 
     # The render it queues does not run (no commit): the pack waits on the queue.
-    first = packs.packs_requeue_lost(now=later)
-    next_minute = packs.packs_requeue_lost(now=later + timedelta(minutes=1))
-    after_two = packs.packs_requeue_lost(now=later + timedelta(minutes=2, seconds=1))
+    first = rendering.packs_requeue_lost(now=later)
+    next_minute = rendering.packs_requeue_lost(now=later + timedelta(minutes=1))
+    after_two = rendering.packs_requeue_lost(now=later + timedelta(minutes=2, seconds=1))
 
     assert (first.requeued, next_minute.requeued, after_two.requeued) == (
         [pending.pk],
@@ -95,8 +98,8 @@ def test_a_pack_queued_again_waits_its_turn_before_counting_as_lost(pending):
 
 def test_a_second_message_for_a_pack_being_rendered_does_nothing(pending):
     taken_at = pending.updated_at
-    first = packs.pack_claim(pack_id=pending.pk, now=taken_at)
-    duplicate = packs.pack_claim(pack_id=pending.pk, now=taken_at + timedelta(seconds=30))
+    first = rendering.pack_claim(pack_id=pending.pk, now=taken_at)
+    duplicate = rendering.pack_claim(pack_id=pending.pk, now=taken_at + timedelta(seconds=30))
 
     assert first is not None
     assert duplicate is None
@@ -108,13 +111,13 @@ def test_a_pack_whose_renders_keep_dying_is_failed_saying_why(
     pending, django_capture_on_commit_callbacks
 ):
     now = pending.updated_at
-    for _ in range(packs.MAX_RENDER_ATTEMPTS):
+    for _ in range(rendering.MAX_RENDER_ATTEMPTS):
         now += timedelta(minutes=5)
-        assert packs.pack_claim(pack_id=pending.pk, now=now) is not None  # and dies
+        assert rendering.pack_claim(pack_id=pending.pk, now=now) is not None  # and dies
 
     result = _sweep(now + timedelta(minutes=2), django_capture_on_commit_callbacks)
 
-    assert result == packs.RequeueResult(requeued=[], failed=[pending.pk])
+    assert result == rendering.RequeueResult(requeued=[], failed=[pending.pk])
     pending.refresh_from_db()
     assert pending.status == PackStatus.FAILED
     assert pending.error == (
@@ -127,10 +130,10 @@ def test_asking_again_after_giving_up_starts_the_count_afresh(
     pending, django_capture_on_commit_callbacks
 ):
     now = pending.updated_at
-    for _ in range(packs.MAX_RENDER_ATTEMPTS):
+    for _ in range(rendering.MAX_RENDER_ATTEMPTS):
         now += timedelta(minutes=5)
-        packs.pack_claim(pack_id=pending.pk, now=now)
-    packs.packs_requeue_lost(now=now + timedelta(minutes=2))
+        rendering.pack_claim(pack_id=pending.pk, now=now)
+    rendering.packs_requeue_lost(now=now + timedelta(minutes=2))
 
     with django_capture_on_commit_callbacks(execute=True):
         again = packs.pack_request(submission=pending.submission)
@@ -148,7 +151,7 @@ def test_the_task_takes_the_pack_up_and_renders_it(pending):
 
 
 def test_asking_for_a_lost_pack_queues_it_again(pending, django_capture_on_commit_callbacks):
-    packs.pack_claim(pack_id=pending.pk, now=pending.updated_at)
+    rendering.pack_claim(pack_id=pending.pk, now=pending.updated_at)
     # The render died a minute ago; the lead asks for the PDF (the stage page does).
     SubmissionPack.objects.filter(pk=pending.pk).update(
         render_alive_at=pending.updated_at - timedelta(minutes=1)
@@ -170,7 +173,7 @@ def test_a_long_render_says_it_is_alive(pending):
         status=PackStatus.PENDING, render_alive_at=long_ago
     )
 
-    with packs._heartbeat(pending.pk, every=timedelta(seconds=0.05)):
+    with rendering._heartbeat(pending.pk, every=timedelta(seconds=0.05)):
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             pending.refresh_from_db()
@@ -179,12 +182,12 @@ def test_a_long_render_says_it_is_alive(pending):
             time.sleep(0.02)
 
     assert pending.render_alive_at > long_ago
-    assert not packs.pack_is_lost(pending, pending.render_alive_at + timedelta(seconds=30))
+    assert not rendering.pack_is_lost(pending, pending.render_alive_at + timedelta(seconds=30))
 
 
 def test_the_render_stops_saying_it_is_alive_once_the_pack_is_ready(pending):
     render_submission_pack(pack_id=pending.pk)
-    assert packs.pack_alive(pack_id=pending.pk) is False
+    assert rendering.pack_alive(pack_id=pending.pk) is False
 
 
 def test_the_sweep_runs_every_minute():
@@ -207,7 +210,7 @@ def test_a_real_worker_renders_a_pack_the_sweep_queued_again(real_worker):
         render_alive_at=long_ago,
     )
 
-    assert packs.packs_requeue_lost().requeued == [pack.pk]
+    assert requeue_lost_packs() == {"requeued": 1, "failed": 0}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         pack.refresh_from_db()

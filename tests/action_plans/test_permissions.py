@@ -16,7 +16,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from action_plans import packs, selectors, services
+from action_plans import packs, rendering, selectors, services
 from action_plans.calendar import calendar_token
 from action_plans.models import (
     Action,
@@ -98,7 +98,7 @@ class World:
     @property
     def pack(self) -> SubmissionPack:
         """The PDF of the stage as it stands, asked for and ready."""
-        return packs.pack_render(pack=packs.pack_request(submission=self.submission))
+        return rendering.pack_render(pack=packs.pack_request(submission=self.submission))
 
 
 def _written_stage(organisation, author):

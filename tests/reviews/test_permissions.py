@@ -18,7 +18,7 @@ from django.urls import resolve, reverse
 from pypdf import PdfReader
 
 from accounts.models import Invitation, Membership, User
-from action_plans import packs
+from action_plans import packs, rendering
 from action_plans import services as plan_services
 from action_plans.deadlines import uk_datetime
 from action_plans.models import Attachment, Submission, SubmissionPack, SubmissionRound
@@ -183,7 +183,7 @@ def build(state: str = "invited", *, pack: bool = False, **round_fields) -> Worl
         world.feedback = services.feedback_release(actor=staff, feedback=world.feedback)
         world.feedback = documents.feedback_report_render(feedback=world.feedback)
     if pack:
-        packs.pack_render(pack=named_pack)
+        rendering.pack_render(pack=named_pack)
     return world
 
 
@@ -503,6 +503,14 @@ ENDPOINTS = {
         "get", _url("lead_feedback", pk=_own), state="accepted", outcome=HIDDEN
     ),
     "pack": _assigned("get", _url("pack", pk=_own), state="reviewed", pack=True),
+    # Asking again for the PDF (missing here): a POST, for the reviewer who may read it; it
+    # is rendered once the request commits.
+    "pack-prepare": _assigned(
+        "post", _url("pack_prepare", pk=_own), state="reviewed", outcome=REDIRECT
+    ),
+    "pack-prepare-before-accepting": _assigned(
+        "post", _url("pack_prepare", pk=_own), outcome=HIDDEN
+    ),
     "attachment": _assigned(
         "get", _url("attachment", pk=_own, attachment=lambda w: w.attachment.pk), state="reviewed"
     ),
@@ -770,7 +778,7 @@ def test_a_round_that_hides_names_never_serves_the_pdf_that_shows_the_name(clien
     url = reverse("reviews:pack", args=[world.assignment.pk])
 
     before = client.get(url)
-    packs.pack_render(pack=world.submission.packs.get(withholds_name=True))
+    rendering.pack_render(pack=world.submission.packs.get(withholds_name=True))
     after = client.get(url)
 
     assert before.status_code == 404
