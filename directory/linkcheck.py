@@ -20,7 +20,7 @@ from django.utils import timezone
 from organisations.models import Organisation
 from organisations.validators import NotPublicAddress, public_addresses
 
-from .cache import public_changed
+from .cache import organisation_changed
 from .selectors import public_organisations
 
 TIMEOUT_SECONDS = 10
@@ -108,7 +108,8 @@ def organisation_page_check(
     Organisation.objects.filter(pk=organisation.pk).update(
         tc_page_checked_at=timezone.now(), tc_page_reachable=reachable, tc_page_check_note=note
     )
-    public_changed()  # the page shows the check; update() bypasses the save signals
+    # Its page shows the check; update() bypasses the save signals.
+    organisation_changed(organisation.slug)
     organisation.refresh_from_db(
         fields=["tc_page_checked_at", "tc_page_reachable", "tc_page_check_note"]
     )

@@ -17,14 +17,14 @@ from core.permissions import require_perm
 from reviews.selectors import latest_feedback_released
 
 from .. import maps
-from ..cache import cached_for_visitors
+from ..cache import cached_for_visitors, organisation_scope
 from ..feeds import directory_csv
 from ..filters import DirectoryFilter
 from ..selectors import directory_organisations, network_figures, public_organisations
 
 
 @require_GET
-@cached_for_visitors
+@cached_for_visitors(scope=organisation_scope)
 def public_organisation(request, slug):
     organisation = get_object_or_404(public_organisations().select_related("cohort"), slug=slug)
     plan = published_plan(organisation)

@@ -21,7 +21,7 @@ import tc_portal.settings.base as settings_module
 from accounts.enums import InvitationRole, MembershipRole
 from accounts.models import Invitation
 from action_plans import services as plan_services
-from action_plans.enums import PackStatus
+from action_plans.enums import PackDocument, PackStatus
 from action_plans.models import SubmissionPack
 from core import cache as core_cache
 from core.enums import EmailStatus
@@ -302,17 +302,20 @@ def test_staff_asking_for_the_reminder_sweep_are_told_it_did_not_start(client, r
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_visitor_reading_a_page_that_asks_for_a_pdf_gets_no_message(client, redis_down):
+def test_a_plan_published_while_the_broker_is_down_shows_its_pdf_as_being_prepared(
+    client, redis_down
+):
     organisation = announced_organisation(name="University of Plansville")
     lead = lead_of(organisation)
+    # Its PDF is asked for as it is published; the sweep queues the render later.
     plan_services.submission_publish(actor=lead, submission=submitted(organisation, lead))
-    SubmissionPack.objects.all().delete()
 
     page = client.get(reverse("directory:public_organisation", args=[organisation.slug]))
 
     assert page.status_code == 200
     assert "A PDF of this plan is being prepared" in _text(page)
-    assert SubmissionPack.objects.get().status == PackStatus.PENDING
+    pdf = SubmissionPack.objects.get(document=PackDocument.PUBLISHED_PLAN)
+    assert pdf.status == PackStatus.PENDING
     assert "messages" not in page.cookies
     assert "background service" not in _text(client.get(reverse("directory:directory")))
 
