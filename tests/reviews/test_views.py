@@ -351,8 +351,13 @@ def test_the_reviewer_reads_the_submission_as_pdf(
     first, *_ = assign(autumn, stage, team)
     services.assignment_accept(actor=team[0], assignment=first, no_conflict=True)
     client.force_login(team[0])
+    # Submitted before the test's commits ran: no PDF yet, and the page says so.
+    assert (
+        "PDF of this submission is not available"
+        in client.get(first.get_absolute_url()).content.decode()
+    )
     with on_commit(execute=True):
-        client.get(first.get_absolute_url())  # asks for the PDF; rendered once it commits
+        client.post(reverse("reviews:pack_prepare", args=[first.pk]))  # rendered once committed
 
     page = client.get(first.get_absolute_url())
     assert "Download the submission as PDF" in page.content.decode()
