@@ -6,7 +6,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from accounts.rules import is_itss_staff
 from core.models import ScaleStep, Theme, TimeStampedModel
 from core.storage import private_storage
 from core.uploads import FileKind
@@ -25,6 +27,13 @@ from .enums import (
     ReminderTemplate,
     SubmissionStatus,
     VoiceMethod,
+)
+from .rules import (
+    is_being_written,
+    is_lead_of_submitting_organisation,
+    is_member_of_submitting_organisation,
+    is_published,
+    is_submitted,
 )
 
 
@@ -126,8 +135,11 @@ class DueDateExtension(models.Model):
         return f"{self.organisation} stage {self.stage_number} to {self.due_at:%Y-%m-%d}"
 
 
-class Submission(TimeStampedModel):
-    """One organisation's self-assessment and action plan for one stage."""
+class Submission(RulesModelMixin, TimeStampedModel, metaclass=RulesModelBase):
+    """One organisation's self-assessment and action plan for one stage.
+
+    Its object permissions are declared in ``Meta.rules_permissions``, by their full
+    names (``action_plans.<name>``); views, templates and services all ask for them."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="submissions"
@@ -167,6 +179,25 @@ class Submission(TimeStampedModel):
                 name="published_only_when_submitted",
             ),
         ]
+        rules_permissions = {
+            "view_submission": is_itss_staff | is_member_of_submitting_organisation,
+            "edit_submission": is_member_of_submitting_organisation & is_being_written,
+            "submit_submission": is_lead_of_submitting_organisation & is_being_written,
+            "publish_submission": (
+                is_lead_of_submitting_organisation & is_submitted & ~is_published
+            ),
+            "reopen_submission": is_itss_staff & is_submitted,
+            "record_progress": is_member_of_submitting_organisation & is_submitted,
+            # Peer review moves the stage on; the transition table says from where.
+            "start_review": is_itss_staff,
+            "release_feedback": is_itss_staff,
+        }
+
+    @classmethod
+    def get_perm(cls, perm_type):
+        """``rules_permissions`` names each permission in full ("record_progress"),
+        rather than as a verb the model's name is appended to."""
+        return f"{cls._meta.app_label}.{perm_type}"
 
     def __str__(self):
         return f"{self.organisation} · Stage {self.stage_number}"

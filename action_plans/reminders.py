@@ -25,7 +25,6 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.rules import is_itss_staff
 from core.claims import claim_rows
 from core.exceptions import NotPermitted
 from core.services import (
@@ -174,7 +173,7 @@ def rule_timing(rule: ReminderRule) -> str:
 def reminder_rule_save(*, actor, rule: ReminderRule) -> ReminderRule:
     """Create or change a reminder rule (validated by its form), recording who did it.
     A change applies from the next sweep; reminders already sent are not affected."""
-    if not is_itss_staff(actor):
+    if not actor.has_perm("action_plans.manage_reminders"):
         raise NotPermitted("Only ITSS staff can change reminder rules.")
     created = rule.pk is None
     instance_validate(rule)

@@ -1,5 +1,6 @@
-"""Who may do what with submissions. Organisation-level permissions take an
-Organisation; submission-level ones take a Submission."""
+"""Who may do what with submissions: the named predicates, and the permissions that
+are not about one submission (they take an Organisation, or nothing). A submission's
+own permissions are declared on it, in ``Submission.Meta.rules_permissions``."""
 
 import rules
 
@@ -39,18 +40,3 @@ rules.add_perm("action_plans.start_stage", is_member_of_organisation)
 rules.add_perm("action_plans.extend_due_date", is_itss_staff)
 rules.add_perm("action_plans.manage_rounds", is_itss_staff)
 rules.add_perm("action_plans.manage_reminders", is_itss_staff)
-
-# Submission level.
-rules.add_perm("action_plans.view_submission", is_itss_staff | is_member_of_submitting_organisation)
-rules.add_perm(
-    "action_plans.edit_submission", is_member_of_submitting_organisation & is_being_written
-)
-rules.add_perm(
-    "action_plans.submit_submission", is_lead_of_submitting_organisation & is_being_written
-)
-rules.add_perm(
-    "action_plans.publish_submission",
-    is_lead_of_submitting_organisation & is_submitted & ~is_published,
-)
-rules.add_perm("action_plans.reopen_submission", is_itss_staff & is_submitted)
-rules.add_perm("action_plans.record_progress", is_member_of_submitting_organisation & is_submitted)

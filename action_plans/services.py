@@ -17,7 +17,6 @@ from django.db.models import F, Max
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from accounts.rules import is_itss_staff, is_lead_of_organisation, is_member_of_organisation
 from core.exceptions import ApplicationError, NotPermitted
 from core.models import Theme
 from core.services import activity_record, email_send, instance_validate, transition_apply
@@ -26,7 +25,6 @@ from organisations.models import Organisation
 
 from . import packs, periods, selectors
 from .enums import (
-    EDITABLE_STATUSES,
     PREVIOUS_OUTCOMES,
     SUBMISSION_TRANSITIONS,
     ActionStatus,
@@ -46,6 +44,7 @@ from .models import (
     ThemeAssessment,
     VoiceEvidence,
 )
+from .rules import is_lead_of_submitting_organisation, is_member_of_submitting_organisation
 
 S = SubmissionStatus
 
@@ -62,19 +61,19 @@ def _uk(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%-d %B %Y at %H:%M")
 
 
-def _check_member(actor, organisation: Organisation) -> None:
-    if not is_member_of_organisation(actor, organisation):
-        raise NotPermitted("Only the organisation's own team can change its submission.")
+# What those refused are told. A permission (``action_plans.rules`` and
+# ``Submission.Meta.rules_permissions``) that holds for the person's role but not for the
+# submission's state is explained by the state instead.
+TEAM_ONLY = "Only the organisation's own team can change its submission."
+LEAD_ONLY = "Only the organisation's institutional lead can do this."
+STAFF_ONLY = "Only ITSS staff can do this."
 
 
-def _check_lead(actor, organisation: Organisation) -> None:
-    if not is_lead_of_organisation(actor, organisation):
-        raise NotPermitted("Only the organisation's institutional lead can do this.")
-
-
-def _check_staff(actor) -> None:
-    if not is_itss_staff(actor):
-        raise NotPermitted("Only ITSS staff can do this.")
+def _authorise(actor, permission: str, obj=None, *, refusal: str) -> None:
+    """Refuse with ``refusal`` unless ``actor`` holds ``action_plans.<permission>`` on
+    ``obj``: the same rule the pages ask before offering the form."""
+    if not actor.has_perm(f"action_plans.{permission}", obj):
+        raise NotPermitted(refusal)
 
 
 def _lock_editable(submission: Submission, actor) -> Submission:
@@ -82,8 +81,9 @@ def _lock_editable(submission: Submission, actor) -> Submission:
     locked = (
         Submission.objects.select_for_update().select_related("organisation").get(pk=submission.pk)
     )
-    _check_member(actor, locked.organisation)
-    if locked.status not in EDITABLE_STATUSES:
+    if not actor.has_perm("action_plans.edit_submission", locked):
+        if not is_member_of_submitting_organisation(actor, locked):
+            raise NotPermitted(TEAM_ONLY)
         raise SubmissionFrozen(
             f"Stage {locked.stage_number} was submitted on {_uk(locked.submitted_at)} and can "
             "no longer be changed."
@@ -132,7 +132,7 @@ def submission_start(*, actor, organisation: Organisation, stage_number: int) ->
     and narrative carried over from the previous stage, if any), one theme
     assessment per active theme and, from Stage 2 on, one entry per action of
     the previous plan to say what became of it; logs the start."""
-    _check_member(actor, organisation)
+    _authorise(actor, "start_stage", organisation, refusal=TEAM_ONLY)
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     stages = selectors.organisation_stages(organisation)
     if not stages:
@@ -494,7 +494,7 @@ def submission_submit(*, actor, submission: Submission, confirmed: bool) -> Subm
     asks for the PDF pack of the submitted content (a failure there is logged and
     does not undo the submission)."""
     locked = _lock_editable(submission, actor)
-    _check_lead(actor, locked.organisation)
+    _authorise(actor, "submit_submission", locked, refusal=LEAD_ONLY)
     if not confirmed:
         raise ApplicationError("Confirm that the submission is complete and ready for review.")
     full = selectors.submission_for_editing(locked)
@@ -552,11 +552,12 @@ def submission_reopen(
 
     Side effects: logs the reopening on the submission (with the reason) and on the
     organisation."""
-    _check_staff(actor)
     if not reason.strip():
         raise ApplicationError("Give the reason for reopening the submission.")
 
     def reviewers_off(locked: Submission) -> None:
+        # Asked of the locked row, once the transition table has said it is submitted.
+        _authorise(actor, "reopen_submission", locked, refusal=STAFF_ONLY)
         if locked.status == S.IN_REVIEW and not reviewers_withdrawn:
             raise UnderReview(
                 f"Stage {locked.stage_number} is with its peer reviewers: reopen it from the "
@@ -592,7 +593,7 @@ def submission_start_review(*, actor, submission: Submission, note: str = "") ->
 
     Side effects: locks the row and checks the transition table; logs the step on the
     submission with ``note`` (the review round)."""
-    _check_staff(actor)
+    _authorise(actor, "start_review", submission, refusal=STAFF_ONLY)
     return transition_apply(
         instance=submission,
         to_status=S.IN_REVIEW,
@@ -611,7 +612,7 @@ def submission_release_feedback(*, actor, submission: Submission, note: str = ""
 
     Side effects: locks the row and checks the transition table; logs the step on the
     submission with ``note`` (the outcome)."""
-    _check_staff(actor)
+    _authorise(actor, "release_feedback", submission, refusal=STAFF_ONLY)
     # Said before the transition table would refuse with a bare "cannot be done".
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.status == S.IN_PROGRESS:
@@ -640,10 +641,11 @@ def submission_publish(*, actor, submission: Submission) -> Submission:
     locked = (
         Submission.objects.select_for_update().select_related("organisation").get(pk=submission.pk)
     )
-    _check_lead(actor, locked.organisation)
-    if locked.status == S.IN_PROGRESS:
-        raise ApplicationError("Submit the plan before publishing it.")
-    if locked.published_at is not None:
+    if not actor.has_perm("action_plans.publish_submission", locked):
+        if not is_lead_of_submitting_organisation(actor, locked):
+            raise NotPermitted(LEAD_ONLY)
+        if locked.status == S.IN_PROGRESS:
+            raise ApplicationError("Submit the plan before publishing it.")
         raise ApplicationError("This plan is already published.")
     locked.published_at = timezone.now()
     locked.published_by = actor
@@ -662,8 +664,9 @@ def submission_publish(*, actor, submission: Submission) -> Submission:
 def action_progress_record(*, actor, action: Action, status: str, note: str) -> ActionUpdate:
     """Record progress on an action of a submitted plan; earlier entries are kept."""
     submission = Submission.objects.select_related("organisation").get(pk=action.submission_id)
-    _check_member(actor, submission.organisation)
-    if submission.status == S.IN_PROGRESS:
+    if not actor.has_perm("action_plans.record_progress", submission):
+        if not is_member_of_submitting_organisation(actor, submission):
+            raise NotPermitted(TEAM_ONLY)
         raise ApplicationError(
             "Progress is recorded once the plan is submitted; until then, edit the action."
         )
@@ -692,7 +695,7 @@ def due_date_extend(
     *, actor, organisation: Organisation, stage_number: int, due_at: datetime, reason: str
 ) -> DueDateExtension:
     """Move one organisation's due date for one stage, recording why and who agreed."""
-    _check_staff(actor)
+    _authorise(actor, "extend_due_date", organisation, refusal=STAFF_ONLY)
     if not reason.strip():
         raise ApplicationError("Give the reason for the extension.")
     stage = selectors.stage_of(organisation, stage_number)
@@ -726,7 +729,7 @@ def submission_round_create(
     *, actor, name: str, deadline: datetime, kind: str = ""
 ) -> SubmissionRound:
     """Add a dated round; stages whose window contains it fall due at its deadline."""
-    _check_staff(actor)
+    _authorise(actor, "manage_rounds", refusal=STAFF_ONLY)
     submission_round = SubmissionRound(name=name.strip(), deadline=deadline, kind=kind)
     instance_validate(submission_round)
     submission_round.save()
@@ -738,7 +741,7 @@ def submission_round_create(
 def submission_round_remove(*, actor, submission_round: SubmissionRound) -> None:
     """Remove a round. Stages that fell due at it move to another round or their window's end;
     submissions already made keep the due date they were submitted against."""
-    _check_staff(actor)
+    _authorise(actor, "manage_rounds", refusal=STAFF_ONLY)
     activity_record(
         subject=submission_round, actor=actor, verb="round removed", note=submission_round.name
     )
