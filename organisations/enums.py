@@ -46,36 +46,8 @@ class OnboardingStatus(models.TextChoices):
 
 S = OnboardingStatus
 
-# The onboarding path, as an explicit table: from each status, where each
-# forward step or a withdrawal may take it. A withdrawn organisation goes
-# nowhere from here; only reinstating (the table below) brings it back. A
-# lapsed organisation may still withdraw; restoring it is in LAPSE_TRANSITIONS.
-ONBOARDING_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.ENQUIRY: frozenset({S.MEETING_HELD, S.WITHDRAWN}),
-    S.MEETING_HELD: frozenset({S.FORM_RECEIVED, S.WITHDRAWN}),
-    S.FORM_RECEIVED: frozenset({S.ANNOUNCED, S.WITHDRAWN}),
-    S.ANNOUNCED: frozenset({S.ACTIVE, S.WITHDRAWN}),
-    S.ACTIVE: frozenset({S.WITHDRAWN}),
-    S.LAPSED: frozenset({S.WITHDRAWN}),
-    S.WITHDRAWN: frozenset(),
-}
-
-# Reinstating returns a withdrawn organisation to the status it had when it
-# withdrew (the service reads which one from the activity log).
-REINSTATE_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.WITHDRAWN: frozenset(
-        {S.ENQUIRY, S.MEETING_HELD, S.FORM_RECEIVED, S.ANNOUNCED, S.ACTIVE, S.LAPSED}
-    ),
-}
-
-# Staff lapse an announced or active organisation that is lapsing (its current
-# stage more than LAPSING_AFTER_MONTHS overdue: the service checks), and restore
-# a lapsed one to active. Nothing lapses on its own: lapsing is only a flag.
-LAPSE_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.ANNOUNCED: frozenset({S.LAPSED}),
-    S.ACTIVE: frozenset({S.LAPSED}),
-    S.LAPSED: frozenset({S.ACTIVE}),
-}
+# The onboarding steps, with the statuses each may be taken from and where it leads,
+# are one table in steps.py.
 
 # What staff do next at each status (shown on the pipeline).
 NEXT_ACTION: dict[str, str] = {

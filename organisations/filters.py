@@ -30,7 +30,7 @@ class PipelineFilter(django_filters.FilterSet):
 
     def __init__(self, *args, lapsing_ids=(), **kwargs):
         """``lapsing_ids``: the organisations lapsing now, worked out once by the view
-        (``action_plans.lapsing.organisations_lapsing``), since lapsing is derived, not stored."""
+        (``hooks.organisations_lapsing``), since lapsing is derived, not stored."""
         super().__init__(*args, **kwargs)
         self.lapsing_ids = list(lapsing_ids)
 

@@ -8,8 +8,7 @@ from core.validators import validate_pdf_upload
 from core.widgets import DateInput
 
 from .enums import OrganisationKind
-from .models import Organisation
-from .services import EDITABLE_FIELDS, PUBLIC_DETAIL_FIELDS
+from .models import EDITABLE_FIELDS, PUBLIC_DETAIL_FIELDS, Organisation
 from .validators import validate_public_web_address
 
 

@@ -2,7 +2,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from accounts.rules import is_itss_staff, is_lead_of_organisation, is_member_of_organisation
 from core.models import TimeStampedModel
 from core.storage import private_storage
 
@@ -13,6 +15,33 @@ from .enums import (
     OrganisationType,
     Region,
 )
+
+# Fields staff may edit directly; the onboarding dates and status change only
+# through the onboarding steps (steps.py).
+EDITABLE_FIELDS = (
+    "kind",
+    "name",
+    "short_name",
+    "org_type",
+    "region",
+    "country",
+    "website",
+    "tc_page_url",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "lead_name",
+    "lead_email",
+    "head_name",
+    "head_title",
+    "head_email",
+    "latitude",
+    "longitude",
+    "cohort",
+)
+
+# What an organisation's own lead may change: how the public finds and contacts it.
+PUBLIC_DETAIL_FIELDS = ("website", "tc_page_url", "contact_name", "contact_role", "contact_email")
 
 
 def _signed_form_path(instance, filename):
@@ -32,8 +61,12 @@ class Cohort(models.Model):
         return self.name
 
 
-class Organisation(TimeStampedModel):
-    """A signatory or a supporter: one table for both kinds."""
+class Organisation(RulesModelMixin, TimeStampedModel, metaclass=RulesModelBase):
+    """A signatory or a supporter: one table for both kinds.
+
+    Its object permissions are declared in ``Meta.rules_permissions``, by their full
+    names (``organisations.<name>``); the register's other permissions, not about one
+    organisation, are in ``rules.py``."""
 
     kind = models.CharField(max_length=12, choices=OrganisationKind.choices)
     name = models.CharField(max_length=200, unique=True)
@@ -127,6 +160,17 @@ class Organisation(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["kind", "status"]), models.Index(fields=["region"])]
+        rules_permissions = {
+            "manage_organisation": is_itss_staff,
+            "view_workspace": is_itss_staff | is_member_of_organisation,
+            "edit_public_details": is_itss_staff | is_lead_of_organisation,
+        }
+
+    @classmethod
+    def get_perm(cls, perm_type):
+        """``rules_permissions`` names each permission in full ("view_workspace"), rather
+        than as a verb the model's name is appended to."""
+        return f"{cls._meta.app_label}.{perm_type}"
 
     def __str__(self):
         return self.name

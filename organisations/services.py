@@ -3,51 +3,20 @@ transaction and leaves the data as it was when it refuses."""
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.rules import is_itss_staff, is_lead_of_organisation
-from action_plans.lapsing import organisation_lapsing
 from core.exceptions import ApplicationError, NotPermitted
 from core.services import activity_for, activity_record, instance_validate, transition_apply
 from core.validators import validate_pdf_upload
 
-from .enums import (
-    LAPSE_TRANSITIONS,
-    ONBOARDING_TRANSITIONS,
-    REINSTATE_TRANSITIONS,
-    OnboardingStatus,
-)
-from .models import Organisation
+from .enums import OnboardingStatus
+from .models import EDITABLE_FIELDS, PUBLIC_DETAIL_FIELDS, Organisation
+from .steps import STEPS
 
 S = OnboardingStatus
-
-# Fields staff may edit directly; the onboarding dates and status change only
-# through the transitions below.
-EDITABLE_FIELDS = (
-    "kind",
-    "name",
-    "short_name",
-    "org_type",
-    "region",
-    "country",
-    "website",
-    "tc_page_url",
-    "contact_name",
-    "contact_role",
-    "contact_email",
-    "lead_name",
-    "lead_email",
-    "head_name",
-    "head_title",
-    "head_email",
-    "latitude",
-    "longitude",
-    "cohort",
-)
 
 
 def unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -63,11 +32,25 @@ def _full_clean(organisation: Organisation) -> None:
     instance_validate(organisation, exclude=["signed_form"])
 
 
+def _authorise(
+    actor,
+    permission: str,
+    organisation: Organisation | None = None,
+    *,
+    refusal: str = "You are not allowed to change the register.",
+) -> None:
+    """Refuse ``actor`` unless they hold ``permission`` (on ``organisation``): the same
+    named permissions the views ask for."""
+    if actor is None or not actor.has_perm(permission, organisation):
+        raise NotPermitted(refusal)
+
+
 @transaction.atomic
 def organisation_create(
     *, actor, enquiry_received_on: date | None = None, note: str = "", **fields
 ) -> Organisation:
     """Record a new enquiry. The organisation starts at “Enquiry received”."""
+    _authorise(actor, "organisations.manage_organisation")
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -85,11 +68,16 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
 def organisation_update(
     *, actor, organisation: Organisation, note: str = "", **fields
 ) -> Organisation:
-    """Change an organisation's details; the activity log names the changed fields."""
+    """Staff change an organisation's details; the activity log names the changed fields."""
+    _authorise(actor, "organisations.manage_organisation", organisation)
+    return _details_change(actor=actor, organisation=organisation, note=note, **fields)
+
+
+@transaction.atomic
+def _details_change(*, actor, organisation: Organisation, note: str = "", **fields):
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -111,20 +99,20 @@ def organisation_update(
     return locked
 
 
-# What an organisation's own lead may change: how the public finds and contacts it.
-PUBLIC_DETAIL_FIELDS = ("website", "tc_page_url", "contact_name", "contact_role", "contact_email")
-
-
 def organisation_update_public_details(
     *, actor, organisation: Organisation, **fields
 ) -> Organisation:
     """The lead (or staff) updates the public web page and point of contact."""
-    if not (is_itss_staff(actor) or is_lead_of_organisation(actor, organisation)):
-        raise NotPermitted("Only the organisation's lead can change its public details.")
+    _authorise(
+        actor,
+        "organisations.edit_public_details",
+        organisation,
+        refusal="Only the organisation's lead can change its public details.",
+    )
     unknown = set(fields) - set(PUBLIC_DETAIL_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    return organisation_update(actor=actor, organisation=organisation, **fields)
+    return _details_change(actor=actor, organisation=organisation, **fields)
 
 
 def _not_in_future(value: date, what: str) -> None:
@@ -132,23 +120,44 @@ def _not_in_future(value: date, what: str) -> None:
         raise ApplicationError(f"The {what} date cannot be in the future.")
 
 
+def _step_take(
+    name: str,
+    *,
+    actor,
+    organisation: Organisation,
+    note: str = "",
+    values: dict | None = None,
+    changes: dict | None = None,
+    to_status: str | None = None,
+) -> Organisation:
+    """Take the step ``STEPS[name]``: ``core.services.transition_apply`` with the step's
+    table and guard (given ``values``); ``to_status`` only where the step leaves it to
+    the service (reinstating)."""
+    step = STEPS[name]
+    guard = step.guard
+    return transition_apply(
+        instance=organisation,
+        to_status=to_status or step.to,
+        allowed=step.allowed,
+        actor=actor,
+        verb=step.verb,
+        note=note,
+        guard=(lambda org: guard(org, values or {})) if guard else None,
+        changes=changes,
+    )
+
+
 def organisation_record_meeting(
     *, actor, organisation: Organisation, held_on: date, note: str = ""
 ) -> Organisation:
+    _authorise(actor, STEPS["meeting"].permission, organisation)
     _not_in_future(held_on, "meeting")
-
-    def guard(org):
-        if org.enquiry_received_on and held_on < org.enquiry_received_on:
-            raise ApplicationError("The meeting cannot come before the enquiry.")
-
-    return transition_apply(
-        instance=organisation,
-        to_status=S.MEETING_HELD,
-        allowed=ONBOARDING_TRANSITIONS,
+    return _step_take(
+        "meeting",
         actor=actor,
-        verb="meeting held",
+        organisation=organisation,
         note=note,
-        guard=guard,
+        values={"held_on": held_on},
         changes={"meeting_held_on": held_on},
     )
 
@@ -166,6 +175,7 @@ def organisation_receive_form(
     note: str = "",
 ) -> Organisation:
     """Record the signed form (a PDF), who signed it and the nominated lead."""
+    _authorise(actor, STEPS["form"].permission, organisation)
     _not_in_future(received_on, "form received")
     try:
         validate_pdf_upload(signed_form)
@@ -175,19 +185,12 @@ def organisation_receive_form(
         raise ApplicationError(
             "The form must name the head of organisation who signed and the nominated lead."
         )
-
-    def guard(org):
-        if org.meeting_held_on and received_on < org.meeting_held_on:
-            raise ApplicationError("The form cannot arrive before the meeting was held.")
-
-    return transition_apply(
-        instance=organisation,
-        to_status=S.FORM_RECEIVED,
-        allowed=ONBOARDING_TRANSITIONS,
+    return _step_take(
+        "form",
         actor=actor,
-        verb="signed form received",
+        organisation=organisation,
         note=note,
-        guard=guard,
+        values={"received_on": received_on},
         changes={
             "signed_form": signed_form,
             "form_received_on": received_on,
@@ -208,57 +211,33 @@ def organisation_announce(
     note: str = "",
 ) -> Organisation:
     """Record the joint announcement's date (it may be scheduled ahead) and its link."""
-
-    def guard(org):
-        if org.form_received_on and announced_on < org.form_received_on:
-            raise ApplicationError("The announcement cannot come before the signed form.")
-
-    return transition_apply(
-        instance=organisation,
-        to_status=S.ANNOUNCED,
-        allowed=ONBOARDING_TRANSITIONS,
+    _authorise(actor, STEPS["announce"].permission, organisation)
+    return _step_take(
+        "announce",
         actor=actor,
-        verb="announced",
+        organisation=organisation,
         note=note,
-        guard=guard,
+        values={"announced_on": announced_on},
         changes={"announced_on": announced_on, "announcement_url": announcement_url},
     )
 
 
 def organisation_activate(*, actor, organisation: Organisation, note: str = "") -> Organisation:
     """Make the organisation active once its announcement date has come."""
-
-    def guard(org):
-        if org.announced_on is None or org.announced_on > timezone.localdate():
-            raise ApplicationError(
-                "The organisation can be activated on or after its announcement date "
-                f"({org.announced_on:%d %B %Y})."
-                if org.announced_on
-                else "Record the announcement first."
-            )
-
-    return transition_apply(
-        instance=organisation,
-        to_status=S.ACTIVE,
-        allowed=ONBOARDING_TRANSITIONS,
-        actor=actor,
-        verb="activated",
-        note=note,
-        guard=guard,
-    )
+    _authorise(actor, STEPS["activate"].permission, organisation)
+    return _step_take("activate", actor=actor, organisation=organisation, note=note)
 
 
 def organisation_withdraw(
     *, actor, organisation: Organisation, reason: str, withdrawn_on: date | None = None
 ) -> Organisation:
+    _authorise(actor, STEPS["withdraw"].permission, organisation)
     if not reason.strip():
         raise ApplicationError("Give the reason for the withdrawal.")
-    return transition_apply(
-        instance=organisation,
-        to_status=S.WITHDRAWN,
-        allowed=ONBOARDING_TRANSITIONS,
+    return _step_take(
+        "withdraw",
         actor=actor,
-        verb="withdrawn",
+        organisation=organisation,
         note=reason.strip(),
         changes={"withdrawn_on": withdrawn_on or timezone.localdate()},
     )
@@ -272,49 +251,37 @@ def status_before_withdrawal(organisation: Organisation) -> str:
 @transaction.atomic
 def organisation_reinstate(*, actor, organisation: Organisation, note: str = "") -> Organisation:
     """Bring a withdrawn organisation back to the status it had when it withdrew."""
+    _authorise(actor, STEPS["reinstate"].permission, organisation)
     # Decide on the stored row, locked, not on the caller's copy (which may be stale).
     stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    if stored.status != S.WITHDRAWN:
+    if not STEPS["reinstate"].allowed_from(stored.status):
         raise ApplicationError("Only a withdrawn organisation can be reinstated.")
-    return transition_apply(
-        instance=stored,
-        to_status=status_before_withdrawal(stored),
-        allowed=REINSTATE_TRANSITIONS,
+    return _step_take(
+        "reinstate",
         actor=actor,
-        verb="reinstated",
+        organisation=stored,
         note=note,
         changes={"withdrawn_on": None},
+        to_status=status_before_withdrawal(stored),
     )
 
 
 def organisation_lapse(*, actor, organisation: Organisation, note: str) -> Organisation:
     """Record that staff have lapsed a signatory long overdue with its current stage.
 
-    Refused unless it is lapsing now (``selectors.organisation_lapsing``: more than
-    ``LAPSING_AFTER_MONTHS`` past the due date of a stage it has not submitted), so an
-    organisation that is up to date cannot be lapsed by mistake. Stamps ``lapsed_on``;
-    the activity log keeps who, when and the note. Nothing is removed: a lapsed
-    organisation stays in the register and on the public directory, marked “Lapsed”."""
+    Refused unless it is lapsing now (the step's guard asks ``hooks.organisation_lapsing``,
+    which the submission cycle answers: more than ``LAPSING_AFTER_MONTHS`` past the due
+    date of a stage it has not submitted). Stamps ``lapsed_on``; the activity log keeps
+    who, when and the note. Nothing is removed: a lapsed organisation stays in the
+    register and on the public directory, marked “Lapsed”."""
+    _authorise(actor, STEPS["lapse"].permission, organisation)
     if not note.strip():
         raise ApplicationError("Give the reason for lapsing the organisation.")
-
-    def guard(org):
-        if organisation_lapsing(org) is None:
-            months = settings.LAPSING_AFTER_MONTHS
-            raise ApplicationError(
-                f"{org} is not lapsing, so it cannot be lapsed: only a signatory more than "
-                f"{months} month{'s' if months != 1 else ''} past the due date of its current "
-                "stage, with that stage not submitted, can be."
-            )
-
-    return transition_apply(
-        instance=organisation,
-        to_status=S.LAPSED,
-        allowed=LAPSE_TRANSITIONS,
+    return _step_take(
+        "lapse",
         actor=actor,
-        verb="lapsed",
+        organisation=organisation,
         note=note.strip(),
-        guard=guard,
         changes={"lapsed_on": timezone.localdate()},
     )
 
@@ -323,14 +290,32 @@ def organisation_restore(*, actor, organisation: Organisation, note: str) -> Org
     """Bring a lapsed organisation back to active and clear ``lapsed_on``; the activity
     log keeps who, when and the note. If its stage is still long overdue, the pipeline
     flags it as lapsing again: extending the due date is how staff record a new one."""
+    _authorise(actor, STEPS["restore"].permission, organisation)
     if not note.strip():
         raise ApplicationError("Give the reason for restoring the organisation.")
-    return transition_apply(
-        instance=organisation,
-        to_status=S.ACTIVE,
-        allowed=LAPSE_TRANSITIONS,
+    return _step_take(
+        "restore",
         actor=actor,
-        verb="restored",
+        organisation=organisation,
         note=note.strip(),
         changes={"lapsed_on": None},
     )
+
+
+# The service that takes each step, by the step's name; each takes the step form's
+# cleaned data as its keyword arguments.
+STEP_SERVICES = {
+    "meeting": organisation_record_meeting,
+    "form": organisation_receive_form,
+    "announce": organisation_announce,
+    "activate": organisation_activate,
+    "lapse": organisation_lapse,
+    "restore": organisation_restore,
+    "withdraw": organisation_withdraw,
+    "reinstate": organisation_reinstate,
+}
+
+
+def organisation_step(name: str, *, actor, organisation: Organisation, **values) -> Organisation:
+    """Take the step ``name`` with the values its form asked for."""
+    return STEP_SERVICES[name](actor=actor, organisation=organisation, **values)

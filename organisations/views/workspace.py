@@ -6,13 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.forms import InvitationForm
-from action_plans.selectors import organisation_stages
-from core.exceptions import ApplicationError
 from core.permissions import require_perm
+from core.views_forms import form_status, form_submitted
 
 from ..forms import PublicDetailsForm
+from ..hooks import panels
+from ..models import PUBLIC_DETAIL_FIELDS
 from ..selectors import organisations_visible_to
-from ..services import PUBLIC_DETAIL_FIELDS, organisation_update_public_details
+from ..services import organisation_update_public_details
 
 
 @login_required
@@ -26,13 +27,12 @@ def workspace(request, slug):
     invitations = []
     if can_invite:
         invitations = organisation.invitations.pending().select_related("invited_by")
-    stages = organisation_stages(organisation)
     return render(
         request,
         "organisations/organisation_workspace.html",
         {
             "organisation": organisation,
-            "current_stage": stages[-1] if stages else None,
+            "panels": panels("workspace", request=request, organisation=organisation),
             "memberships": organisation.memberships.select_related("user").order_by(
                 "role", "user__name"
             ),
@@ -49,20 +49,19 @@ def public_details_edit(request, slug):
     organisation = get_object_or_404(organisations_visible_to(user=request.user), slug=slug)
     require_perm(request, "organisations.edit_public_details", organisation)
     form = PublicDetailsForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in PUBLIC_DETAIL_FIELDS}
-        try:
-            organisation_update_public_details(
-                actor=request.user, organisation=organisation, **fields
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Public details saved.")
-            return redirect(organisation)
+
+    def save(data):
+        fields = {name: data[name] for name in PUBLIC_DETAIL_FIELDS}
+        return organisation_update_public_details(
+            actor=request.user, organisation=organisation, **fields
+        )
+
+    if form_submitted(request, form, save):
+        messages.success(request, "Public details saved.")
+        return redirect(organisation)
     return render(
         request,
         "organisations/organisation_public_details.html",
         {"organisation": organisation, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )

@@ -10,16 +10,18 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.exceptions import ApplicationError, TransitionNotAllowed
+from accounts.enums import MembershipRole
+from core.exceptions import ApplicationError, NotPermitted, TransitionNotAllowed
 from core.models import ActivityLog
 from core.services import activity_for
 from core.storage import private_storage
 from organisations import services
-from organisations.enums import ONBOARDING_TRANSITIONS, OnboardingStatus, OrganisationKind
+from organisations.enums import OnboardingStatus, OrganisationKind
 from organisations.models import Organisation
+from organisations.steps import STEPS
 from signatories.models import Signatory
 from supporters.models import Supporter
-from tests.factories import OrganisationFactory, StaffFactory
+from tests.factories import MembershipFactory, OrganisationFactory, StaffFactory, UserFactory
 from tests.organisations.builders import (
     ANNOUNCED_ON,
     ENQUIRY_ON,
@@ -37,13 +39,14 @@ pytestmark = pytest.mark.django_db
 S = OnboardingStatus
 ANNOUNCEMENT_URL = "https://news.example.org/technician-commitment"
 
-# The six staff verbs, each called with data its guards accept for an
-# organisation built by ``organisation_at``: only the status can refuse it.
+# The six onboarding steps, by their names in the step table, each called with
+# data its guards accept for an organisation built by ``organisation_at``: only
+# the status can refuse it.
 ACTIONS = {
-    "record_meeting": lambda org, actor: services.organisation_record_meeting(
+    "meeting": lambda org, actor: services.organisation_record_meeting(
         actor=actor, organisation=org, held_on=MEETING_ON, note="Met the PVC for research."
     ),
-    "receive_form": lambda org, actor: services.organisation_receive_form(
+    "form": lambda org, actor: services.organisation_receive_form(
         actor=actor,
         organisation=org,
         signed_form=signed_form(),
@@ -72,21 +75,10 @@ ACTIONS = {
     ),
 }
 
-# Where each forward verb leads; reinstating goes back to where the organisation was.
-TARGET = {
-    "record_meeting": S.MEETING_HELD,
-    "receive_form": S.FORM_RECEIVED,
-    "announce": S.ANNOUNCED,
-    "activate": S.ACTIVE,
-    "withdraw": S.WITHDRAWN,
-}
-
 
 def is_allowed(status: str, action: str) -> bool:
-    """The table read as enums.py describes it: its WITHDRAWN row is for reinstating only."""
-    if action == "reinstate":
-        return status == S.WITHDRAWN
-    return status != S.WITHDRAWN and TARGET[action] in ONBOARDING_TRANSITIONS[status]
+    """The step table (``organisations.steps.STEPS``) read for one status and step."""
+    return STEPS[action].allowed_from(status)
 
 
 ALLOWED = [(s, a) for s in S for a in ACTIONS if is_allowed(s, a)]
@@ -101,12 +93,12 @@ def _refused_params():
 
 
 def test_the_tables_cover_every_status_and_action():
-    assert set(ONBOARDING_TRANSITIONS) == set(S)
+    assert {status for step in STEPS.values() for status in step.sources} == set(S)
     assert len(ALLOWED) + len(REFUSED) == len(S) * len(ACTIONS) == 42
     assert sorted(ALLOWED) == sorted(
         [
-            (S.ENQUIRY, "record_meeting"),
-            (S.MEETING_HELD, "receive_form"),
+            (S.ENQUIRY, "meeting"),
+            (S.MEETING_HELD, "form"),
             (S.FORM_RECEIVED, "announce"),
             (S.ANNOUNCED, "activate"),
             *[(s, "withdraw") for s in PATH],
@@ -119,16 +111,16 @@ def test_the_tables_cover_every_status_and_action():
 # Allowed steps.
 
 EXPECTED_VERB = {
-    "record_meeting": "meeting held",
-    "receive_form": "signed form received",
+    "meeting": "meeting held",
+    "form": "signed form received",
     "announce": "announced",
     "activate": "activated",
     "withdraw": "withdrawn",
     "reinstate": "reinstated",
 }
 EXPECTED_NOTE = {
-    "record_meeting": "Met the PVC for research.",
-    "receive_form": "Scanned copy by email.",
+    "meeting": "Met the PVC for research.",
+    "form": "Scanned copy by email.",
     "announce": "Joint press release.",
     "activate": "Announcement is public.",
     "withdraw": "Restructuring of technical services.",
@@ -149,7 +141,7 @@ def test_an_allowed_step_moves_the_organisation_and_logs_once(status, action):
     result = ACTIONS[action](organisation, actor)
 
     after = stored(organisation)
-    expected_status = S.ENQUIRY if action == "reinstate" else TARGET[action]
+    expected_status = S.ENQUIRY if action == "reinstate" else STEPS[action].to
     assert result.status == after["status"] == expected_status
     new_log = activity_rows()[len(log_before) :]
     assert activity_rows()[: len(log_before)] == log_before
@@ -158,10 +150,10 @@ def test_an_allowed_step_moves_the_organisation_and_logs_once(status, action):
     ]
     assert after["updated_at"] > before["updated_at"]
     changed = _changed_fields(before, after)
-    if action == "record_meeting":
+    if action == "meeting":
         assert changed == {"status", "meeting_held_on"}
         assert after["meeting_held_on"] == MEETING_ON
-    elif action == "receive_form":
+    elif action == "form":
         assert changed == {
             "status",
             "form_received_on",
@@ -205,7 +197,7 @@ def test_the_whole_path_from_enquiry_to_active_keeps_every_date():
     actor = StaffFactory()
     organisation = organisation_at(S.ENQUIRY)
 
-    for action in ("record_meeting", "receive_form", "announce", "activate"):
+    for action in ("meeting", "form", "announce", "activate"):
         organisation = ACTIONS[action](organisation, actor)
 
     organisation.refresh_from_db()
@@ -254,7 +246,7 @@ def test_a_step_out_of_order_is_refused_as_a_transition(status, action):
 
     label = S(status).label
     assert refused.value.message == f"This cannot be done while the status is “{label}”."
-    assert refused.value.extra == {"from": status, "to": TARGET[action]}
+    assert refused.value.extra == {"from": status, "to": STEPS[action].to}
 
 
 @pytest.mark.parametrize("status", [*PATH, S.LAPSED])
@@ -688,3 +680,49 @@ def test_a_concurrent_second_step_waits_for_the_first_and_is_refused():
 
     assert outcome["second"] == "This cannot be done while the status is “Meeting held”."
     assert [(e.actor, e.verb) for e in activity_for(organisation)] == [(first, "meeting held")]
+
+
+# Every service checks its actor with the permission the step table names.
+
+
+@pytest.mark.parametrize("role", ["lead", "contributor", "outsider"])
+@pytest.mark.parametrize(("status", "action"), ALLOWED, ids=[f"{s}-{a}" for s, a in ALLOWED])
+def test_a_step_by_anyone_but_staff_is_refused_and_changes_nothing(status, action, role):
+    organisation = organisation_at(status)
+    if role == "outsider":
+        actor = UserFactory()
+    else:
+        actor = MembershipFactory(organisation=organisation, role=role).user
+    before, log_before = stored(organisation), activity_rows()
+
+    with pytest.raises(NotPermitted):
+        ACTIONS[action](organisation, actor)
+
+    assert STEPS[action].permission == "organisations.manage_organisation"
+    assert stored(organisation) == before
+    assert activity_rows() == log_before
+
+
+def test_creating_or_editing_an_organisation_is_refused_to_its_lead():
+    organisation = OrganisationFactory(name="University of Thisshire")
+    lead = MembershipFactory(organisation=organisation, role=MembershipRole.LEAD).user
+    before = stored(organisation)
+
+    with pytest.raises(NotPermitted):
+        services.organisation_create(
+            actor=lead,
+            kind="signatory",
+            name="Another University",
+            org_type="university",
+            region="london",
+        )
+    with pytest.raises(NotPermitted):
+        services.organisation_update(actor=lead, organisation=organisation, short_name="This")
+
+    assert Organisation.objects.count() == 1
+    assert stored(organisation) == before
+    # Its public details are the lead's to change.
+    services.organisation_update_public_details(
+        actor=lead, organisation=organisation, contact_name="Priya Shah"
+    )
+    assert Organisation.objects.get().contact_name == "Priya Shah"

@@ -15,8 +15,8 @@ from action_plans.deadlines import add_months
 from core.models import ActivityLog
 from organisations.enums import OnboardingStatus
 from organisations.models import Organisation
+from organisations.steps import STEPS
 from organisations.urls import urlpatterns
-from organisations.views.staff import ACTIONS
 from tests.accounts.people import person
 from tests.conftest import with_totp
 from tests.factories import (
@@ -222,7 +222,7 @@ def test_every_staff_url_is_in_the_matrix():
     }
     assert staff_names == covered
     steps = {name.split("-")[0] for name in ENDPOINTS if name.endswith(("-get", "-post"))}
-    assert set(ACTIONS) <= steps
+    assert set(STEPS) <= steps
 
 
 def _written():
@@ -351,3 +351,32 @@ def test_only_staff_see_the_staff_view_and_signed_form_links(client, role, sees_
     download = reverse("organisations:signed_form_download", args=[this.slug])
     assert (f'href="{this.get_staff_url()}"' in page) is sees_staff_links
     assert download not in page
+
+
+# The register's permissions: who holds each, about organisation A. Those about one
+# organisation are declared on the model (``Organisation.Meta.rules_permissions``).
+PERMISSION_HOLDERS = {
+    "organisations.manage_organisation": {"staff"},
+    "organisations.view_workspace": {"staff", "lead_a", "contributor_a"},
+    "organisations.edit_public_details": {"staff", "lead_a"},
+    "organisations.view_pipeline": {"staff"},
+    "organisations.import_organisations": {"staff"},
+}
+TRUTH_ROLES = (*ROLES, "inactive_staff", "inactive_lead_a")
+
+
+@pytest.mark.parametrize("role", TRUTH_ROLES)
+@pytest.mark.parametrize("permission", PERMISSION_HOLDERS)
+def test_the_register_permissions_by_role(permission, role):
+    this = OrganisationFactory(name="University of Thisshire")
+    user = person(role, org_a=this, org_b=OrganisationFactory(name="University of Othershire"))
+
+    assert user.has_perm(permission, this) is (role in PERMISSION_HOLDERS[permission])
+
+
+def test_the_object_permissions_are_declared_on_the_model():
+    assert set(Organisation._meta.rules_permissions) == {
+        "manage_organisation",
+        "view_workspace",
+        "edit_public_details",
+    }
