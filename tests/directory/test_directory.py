@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from action_plans import packs
 from action_plans import services as plan_services
-from action_plans.enums import ActionStatus
+from action_plans.enums import ActionStatus, PackStatus
 from action_plans.models import SubmissionPack
 from directory.cache import public_changed
 from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
@@ -419,3 +420,30 @@ def test_the_organisation_page_runs_the_same_queries_for_10_and_500_organisation
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
+
+
+def test_a_failed_plan_pdf_is_asked_for_again_by_the_organisations_people(
+    client, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    own_storage(SubmissionPack, "file", tmp_path / "packs", monkeypatch)
+    organisation = announced_organisation(name="University of Plansville")
+    lead = lead_of(organisation)
+    plan_services.submission_publish(actor=lead, submission=submitted(organisation, lead))
+    failed = packs.published_plan_pdf_request(organisation=organisation)
+    SubmissionPack.objects.filter(pk=failed.pk).update(status=PackStatus.FAILED, error="No fonts.")
+    page_url = reverse("directory:public_organisation", args=[organisation.slug])
+    prepare_url = reverse("directory:published_plan_prepare", args=[organisation.slug])
+
+    assert "Prepare the PDF again" not in client.get(page_url).content.decode()
+    assert client.post(prepare_url).status_code == 302  # to sign in
+    client.force_login(lead_of(announced_organisation(name="University of Elsewhere")))
+    assert "Prepare the PDF again" not in client.get(page_url).content.decode()
+    assert client.post(prepare_url).status_code == 404
+    client.force_login(lead)
+    assert "Prepare the PDF again" in client.get(page_url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(prepare_url)
+
+    assert asked.url == f"{page_url}#plan-title"
+    assert SubmissionPack.objects.get(pk=failed.pk).status == PackStatus.READY
+    assert "Download the action plan (PDF" in client.get(page_url).content.decode()
