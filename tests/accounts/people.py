@@ -6,6 +6,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.enums import MembershipRole
+from tests.conftest import totp_window_with_time_left
 from tests.factories import MembershipFactory, ReviewerFactory, StaffFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"  # what UserFactory gives everyone
@@ -50,10 +51,7 @@ def person(role: str, *, org_a, org_b):
 
 
 def current_totp_code(secret: str, *, offset: int = 0) -> str:
-    """The code an authenticator app shows now (``offset`` periods away).
-
-    A code computed in the last moment of its 30-second window could expire
-    before it is posted, so wait for the next window instead."""
-    if time.time() % 30 > 28.5:
-        time.sleep(30 - time.time() % 30 + 0.05)
+    """The code an authenticator app shows now (``offset`` periods away), from a
+    window with time left for posting it (see ``totp_window_with_time_left``)."""
+    totp_window_with_time_left()
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))

@@ -20,6 +20,7 @@ from tests.action_plans.builders import (
     own_storage,
     started,
 )
+from tests.conftest import finished_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -210,12 +211,9 @@ def test_a_real_worker_renders_a_pack_the_sweep_queued_again(real_worker):
         render_alive_at=long_ago,
     )
 
-    assert requeue_lost_packs() == {"requeued": 1, "failed": 0}
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        pack.refresh_from_db()
-        if pack.status != PackStatus.PENDING:
-            break
-        time.sleep(0.2)
+    with finished_tasks(render_submission_pack) as renders:
+        assert requeue_lost_packs() == {"requeued": 1, "failed": 0}
+        renders.wait_for(1, seconds=60)
 
+    pack.refresh_from_db()
     assert (pack.status, pack.render_attempts, pack.pages > 0) == (PackStatus.READY, 2, True)

@@ -2,11 +2,9 @@
 task run by a real Celery worker through Redis."""
 
 import threading
-import time
 from datetime import date
 
 import pytest
-from celery.signals import task_postrun
 from django.core import mail
 from django.db import connection, connections
 
@@ -16,6 +14,8 @@ from action_plans.reminders import reminders_send_due
 from action_plans.tasks import send_due_reminders
 from core.enums import EmailStatus
 from core.models import OutboundEmail
+from core.tasks import deliver_email
+from tests.conftest import finished_tasks
 
 from .builders import announced_organisation, lead_of
 from .test_reminders import morning
@@ -62,22 +62,13 @@ def test_the_worker_sends_todays_reminder_once(real_worker):
     organisation = announced_organisation(announced_on=add_months(date.today(), -12))
     lead = lead_of(organisation)
 
-    finished = []
-
-    def count(sender=None, **kwargs):
-        if sender is not None and sender.name == send_due_reminders.name:
-            finished.append(kwargs.get("retval"))
-
-    task_postrun.connect(count, weak=False)
-    try:
+    with finished_tasks(send_due_reminders) as sweeps, finished_tasks(deliver_email) as sent:
         send_due_reminders.delay()
-        reminder = _wait_for(
-            lambda: Reminder.objects.filter(email__status=EmailStatus.SENT).first()
-        )
+        sweeps.wait_for(1)
+        sent.wait_for(1)  # the sweep queues the reminder's delivery as a task of its own
+        reminder = Reminder.objects.get(email__status=EmailStatus.SENT)
         send_due_reminders.delay()
-        _wait_for(lambda: len(finished) == 2)
-    finally:
-        task_postrun.disconnect(count)
+        finished = sweeps.wait_for(2)
 
     assert reminder.rule.name == "Window opens"
     assert reminder.sent_on == date.today()
@@ -85,12 +76,3 @@ def test_the_worker_sends_todays_reminder_once(real_worker):
     assert Reminder.objects.count() == 1
     assert OutboundEmail.objects.get().to == [lead.email, organisation.lead_email]
     assert [m.subject for m in mail.outbox] == [reminder.email.subject]
-
-
-def _wait_for(probe, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if found := probe():
-            return found
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for the worker")

@@ -6,6 +6,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.conf import settings
 from django.test import Client
 
+from tests.conftest import totp_window_with_time_left
+
 PASSWORD = "correct-horse-battery"  # what tests.factories.UserFactory gives everyone
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a fixed authenticator for staff
 
@@ -17,10 +19,9 @@ def with_known_totp(user, secret: str = TOTP_SECRET):
 
 
 def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The code the authenticator shows now. Near the end of a 30-second window
-    the code could expire between typing and posting, so wait for the next one."""
-    if time.time() % 30 > 27:
-        time.sleep(30 - time.time() % 30 + 0.1)
+    """The code the authenticator shows now, from a window with time left for typing
+    and posting it (see ``totp_window_with_time_left``)."""
+    totp_window_with_time_left()
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 

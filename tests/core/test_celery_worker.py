@@ -6,21 +6,19 @@ from django.core import mail
 from core.enums import EmailStatus
 from core.models import OutboundEmail
 from core.services import email_queue
+from core.tasks import deliver_email
+from tests.conftest import finished_tasks
 
 pytestmark = [pytest.mark.xdist_group("celery-worker")]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_delivers_outbox_email_and_healthz_sees_it(real_worker, client):
-    import time
+    with finished_tasks(deliver_email) as delivered:
+        email = email_queue(to=["lead@example.org"], subject="Deadline", body_text="Due soon.")
+        delivered.wait_for(1)
 
-    email = email_queue(to=["lead@example.org"], subject="Deadline", body_text="Due soon.")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        email.refresh_from_db()
-        if email.status == EmailStatus.SENT:
-            break
-        time.sleep(0.1)
+    email.refresh_from_db()
     assert email.status == EmailStatus.SENT
     assert email.attempts == 1
     assert [m.subject for m in mail.outbox] == ["Deadline"]

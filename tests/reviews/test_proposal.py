@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
 
 from accounts.models import Membership, User
 from action_plans.models import Submission, SubmissionRound
@@ -21,6 +20,7 @@ from core.models import Theme
 from reviews import selectors
 from reviews.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from reviews.models import Assignment, Conflict, ReviewerProfile
+from tests.conftest import module_world
 from tests.factories import OrganisationFactory, StaffFactory
 
 from .builders import REVIEWS_DUE, SUBMISSIONS_DUE, review_round, reviewer, submitted_stage
@@ -242,11 +242,10 @@ def test_the_random_pools_reach_every_case():
 def stages(django_db_setup, django_db_blocker):
     """Six submitted stages of one round, built once for the module inside a transaction
     rolled back afterwards; each test runs in a savepoint of it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_world(django_db_blocker):
         # The submission round first: a stage takes the due date in force when submitted.
         SubmissionRound.objects.create(deadline=SUBMISSIONS_DUE, name="September 2025")
         yield [submitted_stage(f"University of Seed {n}") for n in range(6)]
-        transaction.set_rollback(True)
 
 
 def _random_round(seed: int, stages) -> dict:

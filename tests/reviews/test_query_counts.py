@@ -9,7 +9,6 @@ declined), Eli Reviewer 2. Each page is measured at both sizes against one numbe
 from datetime import date, time
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from action_plans.deadlines import uk_datetime
@@ -18,7 +17,7 @@ from reviews import services
 from reviews.enums import AssignmentStatus, FeedbackStatus
 from reviews.models import Assignment, Feedback, Outcome, ReviewRound
 from tests.action_plans.builders import announced_organisation, lead_of, submitted
-from tests.conftest import with_totp
+from tests.conftest import module_world, with_totp
 from tests.factories import OrganisationFactory, StaffFactory
 
 from .builders import SUBMISSIONS_DUE, review_round, reviewer, write_review
@@ -100,9 +99,8 @@ def _play(stage, index: int, review_round, team, staff) -> None:
 def world(django_db_setup, django_db_blocker):
     """Built once for the module, inside a transaction rolled back afterwards; each test
     runs in a savepoint of it, as Django's TestCase.setUpTestData does."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_world(django_db_blocker):
         yield _build()
-        transaction.set_rollback(True)
 
 
 def _build() -> dict:
