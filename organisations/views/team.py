@@ -8,10 +8,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services as account_services
 from accounts.forms import InvitationForm
-from core.exceptions import ApplicationError
 from core.http import safe_next
 from core.permissions import require_perm
 from core.queueing import report
+from core.views_forms import form_status, form_submitted
 
 from ..models import Organisation
 
@@ -28,20 +28,16 @@ def _invitable_organisation(request, slug):
 def invitation_create(request, slug):
     organisation = _invitable_organisation(request, slug)
     form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = account_services.invitation_create(
-                inviter=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            report(
-                request,
-                done=f"Invitation sent to {invitation.email}.",
-                saved=f"Invitation to {invitation.email} saved.",
-            )
-            return redirect(safe_next(request, organisation.get_absolute_url()))
+
+    def invite(data):
+        return account_services.invitation_create(
+            inviter=request.user, organisation=organisation, **data
+        )
+
+    if form_submitted(request, form, invite):
+        email = form.outcome.email
+        report(request, done=f"Invitation sent to {email}.", saved=f"Invitation to {email} saved.")
+        return redirect(safe_next(request, organisation.get_absolute_url()))
     return render(
         request,
         "organisations/invitation_form.html",
@@ -50,5 +46,5 @@ def invitation_create(request, slug):
             "organisation": organisation,
             "invitation_days": settings.INVITATION_VALID_DAYS,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
