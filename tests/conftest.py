@@ -112,11 +112,16 @@ def totp_window_with_time_left(seconds: float = 10) -> None:
         _moved_clocks.append(clock)
 
 
+def put_clock_back() -> None:
+    """Undo what ``totp_window_with_time_left`` did to the clock."""
+    while _moved_clocks:
+        _moved_clocks.pop().stop()
+
+
 @pytest.fixture(autouse=True)
 def _clock_put_back():
     yield
-    while _moved_clocks:
-        _moved_clocks.pop().stop()
+    put_clock_back()
 
 
 def with_totp(user):
