@@ -169,11 +169,11 @@ def _build() -> int:
 def _submission():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from accounts.demo import _minimal_pdf
     from action_plans import services
     from action_plans.enums import ActionStatus, VoiceMethod
     from action_plans.models import RatingLevel
     from core.models import Theme
+    from demo.pdf import minimal_pdf
     from tests.action_plans.builders import announced_organisation, lead_of, started
 
     rng = random.Random(2026)
@@ -243,7 +243,7 @@ def _submission():
             submission=submission,
             evidence=evidence,
             upload=SimpleUploadedFile(
-                f"{method}-findings.pdf", _minimal_pdf(method), content_type="application/pdf"
+                f"{method}-findings.pdf", minimal_pdf(method), content_type="application/pdf"
             ),
         )
     submission.refresh_from_db()

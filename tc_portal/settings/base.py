@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "reviews",
     "events",
     "directory",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD, PEOPLE, demo_totp_code, seed_demo
 from accounts.enums import MembershipRole
 from accounts.models import Invitation, Membership, User
 from core.models import ActivityLog, OutboundEmail
 from core.services import activity_for
+from demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_code
+from demo.seed import seed_demo
 from organisations.enums import OnboardingStatus, OrganisationKind
 from organisations.models import Cohort, Organisation
 

@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.demo import PEOPLE
 from accounts.models import User
+from demo.people import PEOPLE
 from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db

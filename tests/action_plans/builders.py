@@ -5,12 +5,12 @@ from datetime import date
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.demo import _minimal_pdf
 from accounts.enums import MembershipRole
 from action_plans import services
 from action_plans.enums import VoiceMethod
 from action_plans.models import RatingLevel
 from core.models import Theme
+from demo.pdf import minimal_pdf
 from organisations.enums import OnboardingStatus
 from tests.factories import MembershipFactory, OrganisationFactory
 
@@ -43,7 +43,7 @@ def contributor_of(organisation):
 
 
 def pdf_upload(name="evidence.pdf"):
-    return SimpleUploadedFile(name, _minimal_pdf("Evidence"), content_type="application/pdf")
+    return SimpleUploadedFile(name, minimal_pdf("Evidence"), content_type="application/pdf")
 
 
 def complete(submission, actor, *, actions_per_theme: int = 1):

@@ -2,11 +2,11 @@
 
 import pytest
 
-from accounts.demo import seed_demo
 from action_plans.deadlines import UK
 from action_plans.enums import DatePrecision, StageState, SubmissionStatus
 from action_plans.models import Action, Milestone, Submission, SubmissionRound
 from action_plans.selectors import organisation_stages
+from demo.seed import seed_demo
 from organisations.models import Organisation
 
 

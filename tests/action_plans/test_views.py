@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.demo import _minimal_pdf
 from action_plans import selectors, services
 from action_plans.enums import ActionStatus, SubmissionStatus
 from action_plans.models import (
@@ -25,6 +24,7 @@ from action_plans.models import (
     VoiceEvidence,
 )
 from core.models import Theme
+from demo.pdf import minimal_pdf
 from organisations.models import Organisation
 from tests.action_plans.builders import (
     announced_organisation,
@@ -41,7 +41,7 @@ from tests.factories import MembershipFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PDF = _minimal_pdf("Evidence")
+PDF = minimal_pdf("Evidence")
 THEMES = ["Visibility", "Recognition", "Career development", "Sustainability"]
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from accounts.demo import _minimal_pdf
+from demo.pdf import minimal_pdf
 from organisations.enums import OnboardingStatus, OrganisationKind
 from organisations.models import Organisation
 from tests.browser.accessibility import assert_no_serious_axe_violations
@@ -101,7 +101,7 @@ def test_staff_take_an_enquiry_through_onboarding(page, tmp_path):
     )
     staff = with_known_totp(StaffFactory(name="Alex Morgan"))
     signed_form = tmp_path / "signed-form.pdf"
-    signed_form.write_bytes(_minimal_pdf("University of Aston Vale"))
+    signed_form.write_bytes(minimal_pdf("University of Aston Vale"))
     not_a_pdf = tmp_path / "minutes.pdf"
     not_a_pdf.write_text("Minutes of the meeting, typed in a text editor.\n")
 

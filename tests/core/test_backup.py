@@ -16,9 +16,9 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, models
 
-from accounts.demo import _minimal_pdf
 from action_plans import services as plan_services
 from action_plans.models import Attachment, Submission, SubmissionPack
+from demo.pdf import minimal_pdf
 from organisations.models import Organisation
 from reviews.models import Review
 from tests.action_plans.builders import announced_organisation, complete, lead_of, pdf_upload
@@ -87,7 +87,7 @@ def world():
     PDF pack, a submitted review, and a public file."""
     autumn = review_round()  # before the submission, whose due date is its round's
     organisation = announced_organisation(name="University of Backupshire")
-    organisation.signed_form.save("signed.pdf", ContentFile(_minimal_pdf("Signed form")))
+    organisation.signed_form.save("signed.pdf", ContentFile(minimal_pdf("Signed form")))
     lead = lead_of(organisation)
     submission = complete(started_stage(organisation, lead), lead)
     plan_services.attachment_add(actor=lead, submission=submission, upload=pdf_upload())

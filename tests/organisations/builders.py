@@ -5,9 +5,9 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.demo import _minimal_pdf
 from action_plans.deadlines import add_months
 from core.models import ActivityLog, OutboundEmail
+from demo.pdf import minimal_pdf
 from organisations.enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
 from organisations.models import Organisation
 from tests.factories import OrganisationFactory
@@ -44,7 +44,7 @@ def organisation_at(status: str, **fields) -> Organisation:
 
 def signed_form(name: str = "signed-form.pdf", content: bytes | None = None) -> SimpleUploadedFile:
     """An upload as the browser sends it; a real one-page PDF unless ``content`` is given."""
-    body = _minimal_pdf("Signed form") if content is None else content
+    body = minimal_pdf("Signed form") if content is None else content
     return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 

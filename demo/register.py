@@ -1,28 +1,17 @@
-"""Demo data: a network of organisations at every stage, and people in every role."""
+"""Demo register: cohorts, and signatories and supporters at every onboarding stage,
+each walked along the onboarding path through the register's services."""
 
-import base64
-import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 
-from action_plans.demo import seed_cycles
-from core.enums import EmailStatus
 from organisations import services as org_services
 from organisations.enums import OnboardingStatus as S
 from organisations.models import Cohort, Organisation
-from reviews.demo import seed_reviews
 
-from .enums import MembershipRole
-from .models import Membership, User
-
-DEMO_PASSWORD = "technician-demo"
+from .pdf import minimal_pdf
 
 COHORTS = [
     ("May 2017", date(2017, 5, 1)),
@@ -140,32 +129,6 @@ SUPPORTERS = [
     ),
 ]
 
-# email, name, roles: ("staff",) / ("reviewer",) / (("lead"|"contributor", org short name), ...)
-# A demo account that has yet to set up its second factor.
-FIRST_SIGN_IN = "first-sign-in"
-
-PEOPLE = [
-    ("itss.staff@example.org", "Alex Morgan", ["staff"]),
-    ("lead@nottingham.example.org", "Priya Shah", [("lead", "Nottingham")]),
-    (
-        "contributor@nottingham.example.org",
-        "Tom Evans",
-        [("contributor", "Nottingham"), ("contributor", "Loughborough")],
-    ),
-    ("lead@imperial.example.org", "Grace Okafor", [("lead", "Imperial")]),
-    ("lead@edinburgh.example.org", "Callum Reid", [("lead", "Edinburgh")]),
-    ("lead@cardiff.example.org", "Rhiannon Davies", [("lead", "Cardiff")]),
-    ("lead@rsc.example.org", "Martin Hale", [("lead", "RSC")]),
-    ("lead@surrey.example.org", "Hannah Li", [("lead", "Surrey")]),
-    ("reviewer@leeds.example.org", "Jordan Clarke", ["reviewer", ("contributor", "Leeds")]),
-    ("reviewer@glasgow.example.org", "Morag Campbell", ["reviewer"]),
-    ("reviewer@sheffield.example.org", "Aisha Khan", ["reviewer"]),
-    ("reviewer@bristol.example.org", "Owen Hughes", ["reviewer"]),
-    ("reviewer@york.example.org", "Nia Roberts", ["reviewer"]),
-    # Newly in the pool: sets up two-factor at the first sign-in, through the emailed link.
-    ("reviewer@durham.example.org", "Ellis Morgan", ["reviewer", FIRST_SIGN_IN]),
-]
-
 CONTACTS = [
     "Sophie Turner",
     "Daniel Kaur",
@@ -185,48 +148,6 @@ HEADS = [
 ]
 
 
-def has_demo_authenticator(roles) -> bool:
-    """Whether a demo account of ``roles`` is given an authenticator when seeded."""
-    return ("staff" in roles or "reviewer" in roles) and FIRST_SIGN_IN not in roles
-
-
-def demo_totp_secret(email: str) -> str:
-    """A fixed secret per demo account, so the demo's codes can be printed."""
-    return base64.b32encode(hashlib.sha256(f"tc-demo:{email}".encode()).digest()[:20]).decode()
-
-
-def demo_totp_code(email: str) -> str:
-    secret = demo_totp_secret(email)
-    return format_hotp_value(hotp_value(secret, int(timezone.now().timestamp()) // 30))
-
-
-def _minimal_pdf(title: str) -> bytes:
-    """A small, valid one-page PDF standing in for a scanned signed form."""
-    text = f"Technician Commitment signatory form - {title}".replace("(", "[").replace(")", "]")
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def _walk_onboarding(org: Organisation, actor, target: str, signed: date, index: int) -> None:
     """Take a new enquiry along the onboarding path through the real services."""
     order = [S.MEETING_HELD, S.FORM_RECEIVED, S.ANNOUNCED, S.ACTIVE]
@@ -243,7 +164,7 @@ def _walk_onboarding(org: Organisation, actor, target: str, signed: date, index:
             )
         elif step == S.FORM_RECEIVED:
             pdf = SimpleUploadedFile(
-                "signed-form.pdf", _minimal_pdf(org.name), content_type="application/pdf"
+                "signed-form.pdf", minimal_pdf(org.name), content_type="application/pdf"
             )
             org = org_services.organisation_receive_form(
                 actor=actor,
@@ -322,124 +243,18 @@ def _organisation(entry, kind, index, cohorts, actor) -> tuple[Organisation, boo
     return org, True
 
 
-@transaction.atomic
-def seed_demo() -> dict:
-    """Create the demo network and people. Running it again changes nothing."""
-    created = {"organisations": 0, "people": 0}
+def seed_cohorts() -> None:
     for name, starts in COHORTS:
         Cohort.objects.get_or_create(name=name, defaults={"starts_on": starts})
-    staff = _person(*PEOPLE[0], created)
+
+
+def seed_organisations(staff) -> int:
+    """Create the demo signatories and supporters; return how many are new."""
+    created = 0
     for index, entry in enumerate(SIGNATORIES):
         _, new = _organisation(entry, "signatory", index, COHORTS, staff)
-        created["organisations"] += new
+        created += new
     for index, entry in enumerate(SUPPORTERS):
         _, new = _organisation(entry, "supporter", index, COHORTS, staff)
-        created["organisations"] += new
-    for person in PEOPLE[1:]:
-        _person(*person, created)
-    seed_cycles()
-    seed_reviews(staff)
-    _lapse(staff)
-    _send_reminders()
+        created += new
     return created
-
-
-# A signatory whose Stage 1 has long been overdue, lapsed by staff as the scheme would;
-# the other long-overdue signatories stay flagged as lapsing for staff to decide.
-LAPSED = "Sanger"
-
-
-def _lapse(staff) -> None:
-    from action_plans.lapsing import organisation_lapsing
-
-    organisation = Organisation.objects.filter(short_name=LAPSED, status=S.ACTIVE).first()
-    if organisation is None or organisation_lapsing(organisation) is None:
-        return
-    org_services.organisation_lapse(
-        actor=staff,
-        organisation=organisation,
-        note="No Stage 1 submission; agreed with the head of organisation after two reminders.",
-    )
-
-
-def _send_reminders() -> None:
-    """Today's reminders, as the daily sweep would send them (again: nothing), and one
-    bounce report, so staff see both in the outbox."""
-    from action_plans.reminders import reminders_send_due
-    from core.models import OutboundEmail
-    from core.delivery import email_deliver
-    from core.services import email_record_bounce
-
-    reminders_send_due()
-    # Delivered here rather than by a worker that may not be running yet.
-    for email in OutboundEmail.objects.filter(status=EmailStatus.QUEUED):
-        email_deliver(email=email)
-    overdue = (
-        OutboundEmail.objects.filter(template="reminders/escalation")
-        .exclude(message_id="")
-        .order_by("pk")
-        .first()
-    )
-    if overdue is not None and not OutboundEmail.objects.filter(status=EmailStatus.BOUNCED):
-        email_record_bounce(
-            message_id=overdue.message_id,
-            reason="550 5.1.1 The email account that you tried to reach does not exist.",
-        )
-
-
-def _person(email, name, roles, created) -> User:
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email=email, password=DEMO_PASSWORD, name=name)
-        created["people"] += 1
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"primary": True, "verified": True}
-    )
-    for role in roles:
-        if role == "staff":
-            user.is_itss_staff = user.is_staff = user.is_superuser = True
-        elif role == "reviewer":
-            user.is_reviewer = True
-        elif role == FIRST_SIGN_IN:
-            continue
-        else:
-            membership_role, short = role
-            org = Organisation.objects.get(short_name=short)
-            Membership.objects.get_or_create(
-                user=user, organisation=org, defaults={"role": MembershipRole(membership_role)}
-            )
-            if membership_role == "lead" and not org.lead_email:
-                org.lead_name, org.lead_email = name, email
-                org.save(update_fields=["lead_name", "lead_email"])
-    user.save()
-    if (
-        has_demo_authenticator(roles)
-        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-    ):
-        TOTP.activate(user, demo_totp_secret(email))
-    return user
-
-
-def demo_sign_ins() -> list[dict]:
-    rows = []
-    for email, name, roles in PEOPLE:
-        described = []
-        for role in roles:
-            if role == "staff":
-                described.append("ITSS staff")
-            elif role == "reviewer":
-                described.append("peer reviewer")
-            elif role == FIRST_SIGN_IN:
-                described.append("no authenticator yet")
-            else:
-                described.append(f"{role[0]} at {role[1]}")
-        rows.append(
-            {
-                "email": email,
-                "name": name,
-                "roles": ", ".join(described),
-                "two_factor": "staff" in roles or "reviewer" in roles,
-                "authenticator": has_demo_authenticator(roles),
-            }
-        )
-    return rows

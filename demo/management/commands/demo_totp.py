@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import PEOPLE, demo_totp_code, has_demo_authenticator
+from demo.people import PEOPLE, demo_totp_code, has_demo_authenticator
 
 
 class Command(BaseCommand):

@@ -10,10 +10,9 @@ from action_plans.deadlines import add_months, uk_date, uk_datetime
 from action_plans.models import SubmissionRound
 from core.models import Theme
 from organisations.models import Organisation
-
-from . import selectors, services
-from .enums import ConflictReason
-from .models import (
+from reviews import selectors, services
+from reviews.enums import ConflictReason
+from reviews.models import (
     Assignment,
     Conflict,
     Feedback,

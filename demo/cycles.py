@@ -1,4 +1,5 @@
-"""Demo submission cycles: dated rounds, and demo organisations with stages behind them.
+"""Demo submission cycles: dated rounds, demo organisations with stages behind them, a
+signatory lapsed for never submitting, and the reminders of the day.
 
 Everything is written through the services, as a lead would in the browser;
 only the submission and publication times are then set back to plausible
@@ -9,12 +10,18 @@ from datetime import date, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import Theme
+from action_plans import deadlines, periods, selectors, services
+from action_plans.enums import ActionStatus, DatePrecision, VoiceMethod
+from action_plans.lapsing import organisation_lapsing
+from action_plans.models import RatingLevel, Submission, SubmissionRound
+from action_plans.reminders import reminders_send_due
+from core.delivery import email_deliver
+from core.enums import EmailStatus
+from core.models import OutboundEmail, Theme
+from core.services import email_record_bounce
+from organisations import services as org_services
+from organisations.enums import OnboardingStatus
 from organisations.models import Organisation
-
-from . import deadlines, periods, selectors, services
-from .enums import ActionStatus, DatePrecision, VoiceMethod
-from .models import RatingLevel, Submission, SubmissionRound
 
 ROUND_TIME = time(17, 0)
 
@@ -220,3 +227,41 @@ def seed_cycles() -> None:
         lead = organisation.memberships.filter(role="lead").select_related("user").first()
         if lead is not None:
             _history(organisation, lead.user, history)
+
+
+# A signatory whose Stage 1 has long been overdue, lapsed by staff as the scheme would;
+# the other long-overdue signatories stay flagged as lapsing for staff to decide.
+LAPSED = "Sanger"
+
+
+def seed_lapse(staff) -> None:
+    organisation = Organisation.objects.filter(
+        short_name=LAPSED, status=OnboardingStatus.ACTIVE
+    ).first()
+    if organisation is None or organisation_lapsing(organisation) is None:
+        return
+    org_services.organisation_lapse(
+        actor=staff,
+        organisation=organisation,
+        note="No Stage 1 submission; agreed with the head of organisation after two reminders.",
+    )
+
+
+def seed_reminders() -> None:
+    """Today's reminders, as the daily sweep would send them (again: nothing), and one
+    bounce report, so staff see both in the outbox."""
+    reminders_send_due()
+    # Delivered here rather than by a worker that may not be running yet.
+    for email in OutboundEmail.objects.filter(status=EmailStatus.QUEUED):
+        email_deliver(email=email)
+    overdue = (
+        OutboundEmail.objects.filter(template="reminders/escalation")
+        .exclude(message_id="")
+        .order_by("pk")
+        .first()
+    )
+    if overdue is not None and not OutboundEmail.objects.filter(status=EmailStatus.BOUNCED):
+        email_record_bounce(
+            message_id=overdue.message_id,
+            reason="550 5.1.1 The email account that you tried to reach does not exist.",
+        )

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from accounts.demo import DEMO_PASSWORD, demo_sign_ins, demo_totp_secret, seed_demo
+from demo.people import DEMO_PASSWORD, demo_sign_ins, demo_totp_secret
+from demo.seed import seed_demo
 
 
 class Command(BaseCommand):
