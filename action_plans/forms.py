@@ -100,29 +100,25 @@ class ActionForm(forms.ModelForm):
         "“Proposal: January 2021” or “Delivery: 31 December 2022”. A date may be a day, a "
         "month, a quarter (October–December 2027) or a year.",
     )
+    # The action's written fields in their order: its themes follow the description, and
+    # the target's date and precision are asked for as one period, with the milestones.
     field_order = [
         "version",
-        "title",
-        "description",
-        "themes",
-        "owner",
-        "success_measures",
-        "starts_on",
-        "target",
-        "milestones",
-        "status",
+        *(
+            part
+            for name in Action.WRITTEN_FIELDS
+            for part in {
+                "description": ("description", "themes"),
+                "target_on": ("target", "milestones"),
+                "target_precision": (),
+            }.get(name, (name,))
+        ),
     ]
 
     class Meta:
         model = Action
-        fields = [
-            "title",
-            "description",
-            "themes",
-            "owner",
-            "success_measures",
-            "starts_on",
-            "status",
+        fields = [name for name in Action.WRITTEN_FIELDS if name not in Action.TARGET_FIELDS] + [
+            "themes"
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -175,14 +171,7 @@ class VoiceEvidenceForm(forms.ModelForm):
 
     class Meta:
         model = VoiceEvidence
-        fields = [
-            "method",
-            "method_other",
-            "held_on",
-            "participants",
-            "description",
-            "what_changed",
-        ]
+        fields = list(VoiceEvidence.WRITTEN_FIELDS)
         widgets = {
             "held_on": DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -256,7 +256,8 @@ class SelfAssessment(Section):
     progress_since = models.TextField("progress since signing", blank=True)
 
     # What a person writes, in the template's order (the form, the service and the
-    # content hash all go by this list).
+    # content hash all go by this list; a name added here changes the fingerprint of
+    # every stage, so only add what a submitted stage did not have).
     WRITTEN_FIELDS = (
         "lead_name",
         "lead_email",
@@ -281,6 +282,9 @@ class ThemeAssessment(Section):
     rating = models.ForeignKey(
         RatingLevel, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    # What a person writes about the theme (the form, the service and the content hash).
+    WRITTEN_FIELDS = ("narrative", "rating")
 
     class Meta:
         ordering = ["theme__position"]
@@ -318,8 +322,9 @@ class Action(Section):
     )
 
     # What a lead writes, in the plan's order (the form, the services, the copy carried
-    # into the next stage and the content hash all go by this list; themes and
-    # milestones are related rows, handled beside it).
+    # into the next stage, the content hash and the public API all go by this list;
+    # themes and milestones are related rows, handled beside it). The form asks for the
+    # target (a date and its precision) as one period: TARGET_FIELDS.
     WRITTEN_FIELDS = (
         "title",
         "description",
@@ -330,6 +335,7 @@ class Action(Section):
         "target_precision",
         "status",
     )
+    TARGET_FIELDS = ("target_on", "target_precision")
 
     class Meta:
         ordering = ["position", "id"]
@@ -397,6 +403,9 @@ class PreviousActionReview(Section):
     outcome = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
     note = models.TextField(blank=True)
 
+    # What a person writes about the previous action (the form, the service, the hash).
+    WRITTEN_FIELDS = ("outcome", "note")
+
     class Meta:
         ordering = ["action__position", "action_id"]
         constraints = [
@@ -441,6 +450,16 @@ class VoiceEvidence(Section):
     )
     description = models.TextField("what was done")
     what_changed = models.TextField("what changed because of it")
+
+    # What a person writes, in the form's order (the form, the service, the hash).
+    WRITTEN_FIELDS = (
+        "method",
+        "method_other",
+        "held_on",
+        "participants",
+        "description",
+        "what_changed",
+    )
 
     class Meta:
         ordering = ["held_on", "id"]

@@ -22,10 +22,13 @@ from .models import (
     ActionUpdate,
     CyclePolicy,
     DueDateExtension,
+    PreviousActionReview,
+    RatingLevel,
     SelfAssessment,
     Submission,
     SubmissionRound,
     ThemeAssessment,
+    VoiceEvidence,
 )
 
 # Organisations that owe stages: announced (the clock starts at the announcement).
@@ -210,7 +213,12 @@ def submissions_in_full() -> QuerySet[Submission]:
             queryset=ThemeAssessment.objects.select_related("theme", "rating", "updated_by"),
         ),
         Prefetch("actions", queryset=_actions_with_progress().select_related("updated_by")),
-        "previous_action_reviews__action__themes",
+        Prefetch(
+            "previous_action_reviews",
+            queryset=PreviousActionReview.objects.select_related("action").prefetch_related(
+                "action__themes", "action__milestones"
+            ),
+        ),
         "voice_evidence__attachments",
         "attachments__uploaded_by",
     )
@@ -272,50 +280,48 @@ def submission_missing(submission: Submission, *, themes: list[Theme] | None = N
     return missing
 
 
+def _plain(value):
+    """A written value as the content hash holds it: a date in ISO form, a rating by its
+    value, anything else as it is."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, RatingLevel):
+        return value.value
+    return value
+
+
+def _written(section, names) -> dict:
+    """What a person wrote in ``section``: each of ``names`` (its model's
+    ``WRITTEN_FIELDS``), as plain data."""
+    return {name: _plain(getattr(section, name)) for name in names}
+
+
 def submission_content(submission: Submission) -> dict:
-    """Everything a submission says, as plain data in a fixed order (what the hash covers)."""
+    """Everything a submission says, as plain data in a fixed order (what the hash covers).
+
+    Each section's written fields are its model's ``WRITTEN_FIELDS``; what is added beside
+    them (the theme, an action's themes, attachments) is named here."""
     assessment = getattr(submission, "self_assessment", None)
     return {
         "organisation": submission.organisation.slug,
         "stage": submission.stage_number,
-        "self_assessment": {
-            name: getattr(assessment, name) if assessment else None
-            for name in SelfAssessment.WRITTEN_FIELDS
-        },
+        "self_assessment": (
+            _written(assessment, SelfAssessment.WRITTEN_FIELDS)
+            if assessment
+            else dict.fromkeys(SelfAssessment.WRITTEN_FIELDS)
+        ),
         "themes": [
-            {
-                "theme": a.theme.slug,
-                "narrative": a.narrative,
-                "rating": a.rating.value if a.rating else None,
-            }
+            {"theme": a.theme.slug, **_written(a, ThemeAssessment.WRITTEN_FIELDS)}
             for a in submission.theme_assessments.all()
         ],
-        "actions": [
-            {
-                "title": a.title,
-                "description": a.description,
-                "themes": sorted(t.slug for t in a.themes.all()),
-                "owner": a.owner,
-                "success_measures": a.success_measures,
-                "starts_on": a.starts_on.isoformat() if a.starts_on else None,
-                "target_on": a.target_on.isoformat() if a.target_on else None,
-                "status": a.status,
-                **_target_detail(a),
-            }
-            for a in submission.actions.all()
-        ],
+        "actions": [_action_content(a) for a in submission.actions.all()],
         "previous_actions": [
-            {"action": r.action.title, "outcome": r.outcome, "note": r.note}
+            {"action": r.action.title, **_written(r, PreviousActionReview.WRITTEN_FIELDS)}
             for r in submission.previous_action_reviews.all()
         ],
         "technician_voice": [
             {
-                "method": e.method,
-                "method_other": e.method_other,
-                "held_on": e.held_on.isoformat(),
-                "participants": e.participants,
-                "description": e.description,
-                "what_changed": e.what_changed,
+                **_written(e, VoiceEvidence.WRITTEN_FIELDS),
                 "attachments": sorted(a.sha256 for a in e.attachments.all()),
             }
             for e in submission.voice_evidence.all()
@@ -324,20 +330,24 @@ def submission_content(submission: Submission) -> dict:
     }
 
 
-def _target_detail(action: Action) -> dict:
-    """The precision of an action's target and its milestones, for the content hash. Left
-    out at their defaults (a day, none), so the fingerprints of stages submitted before
-    targets had a precision still match their content."""
-    detail = {}
-    if action.target_precision != DatePrecision.DAY:
-        detail["target_precision"] = action.target_precision
+def _action_content(action: Action) -> dict:
+    """An action as the content hash holds it: its written fields, its themes and its
+    milestones. The precision of its target and its milestones are left out at their
+    defaults (a day, none), so the fingerprints of stages submitted before targets had a
+    precision still match their content."""
+    content = {
+        **_written(action, Action.WRITTEN_FIELDS),
+        "themes": sorted(t.slug for t in action.themes.all()),
+    }
+    if action.target_precision == DatePrecision.DAY:
+        del content["target_precision"]
     milestones = [
         {"label": m.label, "due_on": m.due_on.isoformat(), "precision": m.precision}
         for m in action.milestones.all()
     ]
     if milestones:
-        detail["milestones"] = milestones
-    return detail
+        content["milestones"] = milestones
+    return content
 
 
 def submission_hash(submission: Submission) -> str:

@@ -377,18 +377,8 @@ def previous_action_review_save(
     return stored
 
 
-_EVIDENCE_FIELDS = (
-    "method",
-    "method_other",
-    "held_on",
-    "participants",
-    "description",
-    "what_changed",
-)
-
-
 def _check_evidence_values(values: dict) -> None:
-    unknown = set(values) - set(_EVIDENCE_FIELDS)
+    unknown = set(values) - set(VoiceEvidence.WRITTEN_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}")
     if values.get("method") == "other" and not values.get("method_other", "").strip():

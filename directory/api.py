@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from action_plans.enums import ActionStatus, DatePrecision
+from action_plans.models import Action
 from action_plans.selectors import actions_by_theme, published_plan, themes_in_use
 from organisations.enums import OrganisationKind, OrganisationType, Region
 
@@ -172,13 +173,18 @@ class MilestoneSerializer(serializers.Serializer):
     target_precision = serializers.ChoiceField(choices=DatePrecision.choices)
 
 
-class ActionSerializer(serializers.Serializer):
+# What the lead wrote that the public reads: every written field but the status it was
+# planned with (the public reads its progress) and the target's precision (given with
+# the target).
+ACTION_PUBLIC_FIELDS = [
+    name for name in Action.WRITTEN_FIELDS if name not in ("status", "target_precision")
+]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    """One action of a published plan; its written fields come from the model."""
+
     number = serializers.IntegerField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    owner = serializers.CharField()
-    success_measures = serializers.CharField()
-    starts_on = serializers.DateField(allow_null=True)
     target = serializers.CharField(allow_null=True, help_text=TARGET_HELP)
     target_date = serializers.DateField(
         allow_null=True,
@@ -196,6 +202,21 @@ class ActionSerializer(serializers.Serializer):
     )
     progress_note = serializers.CharField()
     progress_recorded_on = serializers.DateField(allow_null=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "number",
+            *ACTION_PUBLIC_FIELDS,
+            "target",
+            "target_date",
+            "target_precision",
+            "milestones",
+            "progress",
+            "progress_note",
+            "progress_recorded_on",
+        ]
+        read_only_fields = ACTION_PUBLIC_FIELDS
 
 
 class ThemeActionsSerializer(serializers.Serializer):
@@ -374,13 +395,8 @@ def _action(action, number: int) -> dict:
     latest = next(iter(action.updates.all()), None)
     return {
         "number": number,
-        "title": action.title,
-        "description": action.description,
-        "owner": action.owner,
-        "success_measures": action.success_measures,
-        "starts_on": action.starts_on,
+        **{name: getattr(action, name) for name in ACTION_PUBLIC_FIELDS},
         **_target(action.target),
-        "target_on": action.target_on,
         "milestones": [{"label": m.label, **_target(m.when)} for m in action.milestones.all()],
         "progress": action.current_status,
         "progress_note": latest.note if latest else "",

@@ -128,6 +128,20 @@ def test_the_stage_page_shows_the_action_as_written(client, lead, writing):
     assert "A survey in May.<br>Two open meetings." in html
 
 
+def test_stage_two_shows_each_action_of_the_previous_plan_as_written(
+    client, organisation, lead, submitted_plan
+):
+    second = started(organisation, lead, 2)
+    client.force_login(lead)
+
+    html = client.get(second.get_absolute_url()).content.decode()
+
+    previous = html.split('id="previous-plan"')[1].split("</section>")[0]
+    block = block_of(previous, "Fund registration fees")
+    assert_shown_as_written(block)
+    assert "Status when submitted:" in head_of(block)
+
+
 def test_the_stage_page_shows_the_latest_progress_as_the_status(client, lead, submitted_plan):
     action = action_of(submitted_plan)
     record(lead, action, ActionStatus.IN_PROGRESS, "Costed.")
