@@ -1,6 +1,7 @@
 """The submission cycle's answers to the register's questions (``organisations.hooks``):
-which organisations are lapsing and why, the workspace's card for the current stage, and
-the staff page's alert for a lapsing signatory. Connected in ``ActionPlansConfig.ready``."""
+which organisations are lapsing and why, the workspace's card for the current stage, the
+staff page's alert for a lapsing signatory and its link to the stages. Connected in
+``ActionPlansConfig.ready``."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -45,7 +46,14 @@ def lapsing_panel(request, organisation: Organisation, *, lapsing=None, **known)
     )
 
 
+def stages_link(request, organisation: Organisation, **known) -> str:
+    return render_to_string(
+        "action_plans/register/stages_link.html", {"organisation": organisation}, request=request
+    )
+
+
 def connect() -> None:
     hooks.lapsing_answer(lapsing_found)
     hooks.panel_add("workspace", stages_panel)
     hooks.panel_add("staff", lapsing_panel)
+    hooks.panel_add("staff_links", stages_link)

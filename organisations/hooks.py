@@ -69,14 +69,14 @@ def organisation_lapsing(organisation: Organisation) -> Lapsing | None:
     return found[0] if found else None
 
 
-# The places a panel can go: the organisation's workspace (under its heading) and the
-# staff page (above its onboarding card).
-Place = Literal["workspace", "staff"]
+# The places a panel can go: the organisation's workspace (under its heading), the
+# staff page (above its onboarding card) and the staff page's row of buttons.
+Place = Literal["workspace", "staff", "staff_links"]
 # Called with the request, the organisation and what the page already knows
 # (``lapsing`` on the staff page); returns the panel's HTML, or "" to show nothing.
 PanelRenderer = Callable[..., SafeString | str]
 
-_panels: dict[str, list[PanelRenderer]] = {"workspace": [], "staff": []}
+_panels: dict[str, list[PanelRenderer]] = {"workspace": [], "staff": [], "staff_links": []}
 
 
 def panel_add(place: Place, renderer: PanelRenderer) -> None:
