@@ -77,7 +77,7 @@ def certificate_context(*, reviewer) -> dict:
 def certificate_render(*, reviewer) -> bytes:
     """The reviewer's certificate as it stands today. Rendered when asked for, not
     stored: a single page (well under a second) that must count every review to date."""
-    from core.pdf import render_pdf
+    from core.pdf import render_pdf  # WeasyPrint loads only where documents are made
 
     return render_pdf(
         template=CERTIFICATE_TEMPLATE, context=certificate_context(reviewer=reviewer)

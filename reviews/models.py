@@ -3,7 +3,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
+from accounts.rules import is_itss_staff, is_reviewer
 from action_plans.models import Submission, SubmissionRound
 from core.models import ScaleStep, Theme, TimeStampedModel
 from core.storage import private_storage
@@ -17,6 +19,23 @@ from .enums import (
     OthersReviews,
     ReviewerReminderKind,
 )
+from .rules import (
+    is_member_of_reviewed_organisation,
+    is_own_conflict,
+    is_released,
+    leads_team_with_own_review_in,
+    own_assignment_without_conflict,
+)
+
+
+class PermissionsByName(RulesModelMixin):
+    """A model whose ``Meta.rules_permissions`` names each permission in full
+    ("respond_to_assignment"), rather than as a verb the model's name is appended to;
+    views, templates and services ask for ``reviews.<name>``."""
+
+    @classmethod
+    def get_perm(cls, perm_type):
+        return f"{cls._meta.app_label}.{perm_type}"
 
 
 class ReviewerProfile(TimeStampedModel):
@@ -71,7 +90,7 @@ class ReviewerProfile(TimeStampedModel):
         return self.is_active and self.trained_on is not None and self.user.is_active
 
 
-class Conflict(models.Model):
+class Conflict(PermissionsByName, models.Model, metaclass=RulesModelBase):
     """An organisation a reviewer has declared they must not review."""
 
     reviewer = models.ForeignKey(
@@ -91,6 +110,7 @@ class Conflict(models.Model):
                 fields=["reviewer", "organisation"], name="one_conflict_per_organisation"
             )
         ]
+        rules_permissions = {"remove_conflict": is_reviewer & is_own_conflict}
 
     def __str__(self):
         return f"{self.reviewer} ↔ {self.organisation} ({self.get_reason_display()})"
@@ -170,7 +190,7 @@ class ReviewRound(TimeStampedModel):
         return reverse("reviews:round", kwargs={"pk": self.pk})
 
 
-class Assignment(TimeStampedModel):
+class Assignment(PermissionsByName, TimeStampedModel, metaclass=RulesModelBase):
     """One reviewer asked to review one submission in one round."""
 
     round = models.ForeignKey(ReviewRound, on_delete=models.PROTECT, related_name="assignments")
@@ -215,6 +235,12 @@ class Assignment(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["round", "reviewer", "status"])]
+        rules_permissions = {
+            # Accept, decline or declare a conflict; then write the review. What the
+            # assignment's status allows is the transition table's to say.
+            "respond_to_assignment": own_assignment_without_conflict,
+            "write_review": own_assignment_without_conflict,
+        }
 
     def __str__(self):
         return f"{self.reviewer} → {self.submission}"
@@ -268,7 +294,7 @@ class ThemeScore(models.Model):
         return f"{self.theme}: {self.level or '—'}"
 
 
-class Feedback(TimeStampedModel):
+class Feedback(PermissionsByName, TimeStampedModel, metaclass=RulesModelBase):
     """The consolidated feedback on one submission, written from the reviews and released
     to the institution by staff. Carries no reviewer's name or individual score."""
 
@@ -305,6 +331,11 @@ class Feedback(TimeStampedModel):
                 name="released_feedback_has_time",
             ),
         ]
+        rules_permissions = {
+            # The institution reads it once released; never the reviews behind it.
+            "view_feedback": is_itss_staff | (is_member_of_reviewed_organisation & is_released),
+            "mark_feedback_ready": is_reviewer & leads_team_with_own_review_in,
+        }
 
     def __str__(self):
         return f"Feedback on {self.submission}"

@@ -12,6 +12,7 @@ review is due and on the day. ITSS hear once a week while a round has overdue re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -136,14 +137,12 @@ def _send_reviewer_reminders(due: list[ReviewerDue], *, today: date) -> int:
 
 
 def _reminder_email(due: ReviewerDue, *, today: date, institution: str):
-    from .services import review_missing, reviewer_email_context
-
     assignment = due.assignment
     review = getattr(assignment, "review", None)
     context = {
-        **reviewer_email_context(assignment, institution=institution),
+        **selectors.reviewer_email_context(assignment, institution=institution),
         "days_left": (due.due_on - today).days,
-        "missing": review_missing(review) if review is not None else [],
+        "missing": selectors.review_missing(review) if review is not None else [],
     }
     return email_message(
         to=[assignment.reviewer.email],
@@ -154,8 +153,6 @@ def _reminder_email(due: ReviewerDue, *, today: date, institution: str):
 
 def _send_overdue_notices(*, now: datetime, today: date) -> int:
     """Once a week, counted from the due date, while a round has overdue reviews."""
-    from django.conf import settings
-
     overdue = list(
         selectors.overdue_assignments(now)
         .select_related("round", "reviewer", "submission__organisation")

@@ -3,7 +3,9 @@
 The conflict rule is checked here, in one place, for every page and every service: a
 reviewer never reaches a submission of an organisation they have a conflict with (their
 own, one they belong to, or one they declared), whatever address they type. Permissions on
-a submission take a Submission; on an assignment, an Assignment; on feedback, a Feedback."""
+a submission take a Submission and are declared here; those on an assignment, a conflict or
+feedback are declared on their model (``Meta.rules_permissions``) from the predicates here.
+Services ask for the same permissions as the pages."""
 
 import rules
 
@@ -15,17 +17,16 @@ from .enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, OthersReviews
 def conflicted_organisation_ids(user) -> frozenset[int]:
     """The organisations ``user`` must not review: those they belong to, the one on their
     reviewer profile, and those they declared a conflict with. Cached on the user object
-    for one request (three small queries the first time)."""
+    for one request (three small queries the first time). Read through the user's own
+    relations: the models declare their permissions with these rules, so rules come first."""
     cached = getattr(user, "_tc_conflicts", None)
     if cached is None:
-        from .models import Conflict, ReviewerProfile
-
         ids = set(user.memberships.values_list("organisation_id", flat=True))
-        ids.update(Conflict.objects.filter(reviewer=user).values_list("organisation_id", flat=True))
+        ids.update(user.conflicts.values_list("organisation_id", flat=True))
         ids.update(
-            ReviewerProfile.objects.filter(user=user, organisation__isnull=False).values_list(
-                "organisation_id", flat=True
-            )
+            type(user)
+            ._default_manager.filter(pk=user.pk, reviewer_profile__organisation__isnull=False)
+            .values_list("reviewer_profile__organisation_id", flat=True)
         )
         cached = user._tc_conflicts = frozenset(ids)
     return cached
@@ -112,6 +113,25 @@ def assignment_without_conflict(user, assignment) -> bool:
 
 
 @rules.predicate
+def is_own_conflict(user, conflict) -> bool:
+    return conflict is not None and user.is_authenticated and conflict.reviewer_id == user.pk
+
+
+@rules.predicate
+def leads_team_with_own_review_in(user, feedback) -> bool:
+    """The lead reviewer of the feedback's submission, their own review submitted and no
+    conflict with the organisation."""
+    if feedback is None:
+        return False
+    submission = feedback.submission
+    return (
+        is_lead_reviewer(user, submission)
+        and has_submitted_own_review(user, submission)
+        and not has_conflict(user, submission)
+    )
+
+
+@rules.predicate
 def is_member_of_reviewed_organisation(user, feedback) -> bool:
     return feedback is not None and is_member_of_organisation(
         user, feedback.submission.organisation
@@ -124,6 +144,9 @@ def is_released(_user, feedback) -> bool:
 
 
 reviewing = is_reviewer & is_assigned_reviewer & ~has_conflict
+# The reviewer's own assignment, with no conflict with the organisation: they reply to it
+# and write its review (Assignment.Meta.rules_permissions).
+own_assignment_without_conflict = is_own_assignment & assignment_without_conflict
 
 # Staff pages.
 rules.add_perm("reviews.manage_pool", is_itss_staff)
@@ -132,7 +155,8 @@ rules.add_perm("reviews.assign_reviewers", is_itss_staff)
 rules.add_perm("reviews.release_feedback", is_itss_staff)
 # The reviewer's own pages: their dashboard, profile, conflicts.
 rules.add_perm("reviews.view_reviewer_dashboard", is_reviewer)
-# Submission level.
+rules.add_perm("reviews.declare_conflict", is_reviewer)
+# Submission level (the submission belongs to action_plans, so these are declared here).
 rules.add_perm("reviews.review_submission", is_itss_staff | reviewing)
 # The submission's content, attachments and PDF: not before the reviewer has accepted and
 # declared no conflict of interest; until then they see the organisation, stage and round.
@@ -145,9 +169,4 @@ rules.add_perm(
     "reviews.write_feedback",
     is_itss_staff | (reviewing & is_lead_reviewer & has_submitted_own_review),
 )
-# Assignment level.
-rules.add_perm("reviews.respond_to_assignment", is_own_assignment & assignment_without_conflict)
-# Feedback level: the institution reads it once released; never the reviews behind it.
-rules.add_perm(
-    "reviews.view_feedback", is_itss_staff | (is_member_of_reviewed_organisation & is_released)
-)
+# Assignment, Conflict and Feedback declare their own in ``Meta.rules_permissions``.

@@ -646,3 +646,47 @@ def rounds_with_counts() -> QuerySet[ReviewRound]:
         )
         .order_by("-review_due_at", "-pk")
     )
+
+
+# What messages and pages say ----------------------------------------------------------
+
+
+def reviewer_email_context(assignment: Assignment, *, institution: str | None = None) -> dict:
+    """What every email to a reviewer about ``assignment`` says (``institution``: its label,
+    when the caller has worked it out for many at once)."""
+    review_round = assignment.round
+    return {
+        "assignment": assignment,
+        "reviewer": assignment.reviewer,
+        "round": review_round,
+        "institution": institution or institution_label(review_round, assignment.submission),
+        "stage_number": assignment.submission.stage_number,
+        "path": assignment.get_absolute_url(),
+    }
+
+
+def review_missing(review: Review) -> list[str]:
+    """What a review still lacks before it can be submitted."""
+    scores = list(review.scores.all())  # prefetched with their themes by the callers
+    missing = [f"A score for {score.theme}" for score in scores if score.level_id is None]
+    missing += [f"A comment on {score.theme}" for score in scores if not score.comment]
+    for name in ("strengths", "areas_to_develop", "recommendations"):
+        if not getattr(review, name):
+            missing.append(Review._meta.get_field(name).verbose_name.capitalize())
+    if review.suggested_outcome_id is None:
+        missing.append("A suggested outcome")
+    return missing
+
+
+def feedback_missing(feedback: Feedback) -> list[str]:
+    """What the feedback still lacks before it can be marked ready or released."""
+    missing = []
+    if feedback.outcome_id is None:
+        missing.append("the overall outcome")
+    if not feedback.summary:
+        missing.append("the overall judgement")
+    if not feedback.strengths:
+        missing.append("strengths")
+    if not feedback.areas_to_develop:
+        missing.append("areas to develop")
+    return missing

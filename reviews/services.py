@@ -50,7 +50,8 @@ from .models import (
     ThemeFeedback,
     ThemeScore,
 )
-from .rules import conflicted_organisation_ids, has_submitted_own_review, is_lead_reviewer
+from .rules import conflicted_organisation_ids, is_own_assignment
+from .tasks import render_feedback_report
 
 A = AssignmentStatus
 
@@ -59,9 +60,27 @@ class StaleEdit(ApplicationError):
     """Someone saved a newer version since the form was opened."""
 
 
-def _require_staff(actor, what: str) -> None:
-    if not is_itss_staff(actor):
-        raise NotPermitted(f"Only ITSS staff can {what}.")
+WRITE_FEEDBACK_ONLY = (
+    "Only the lead reviewer, with their own review in, or ITSS staff write the feedback."
+)
+
+
+def _authorise(actor, permission: str, obj=None, *, refusal: str) -> None:
+    """Refuse with ``refusal`` unless ``actor`` holds ``permission`` on ``obj``: the same
+    rule (``reviews.rules``, or the model's ``Meta.rules_permissions``) the pages ask."""
+    if not actor.has_perm(permission, obj):
+        raise NotPermitted(refusal)
+
+
+def _authorise_own(actor, permission: str, assignment: Assignment) -> None:
+    """Refuse unless ``assignment`` is ``actor``'s own and they have no conflict with the
+    organisation, saying which of the two it is."""
+    if not actor.has_perm(permission, assignment):
+        raise NotPermitted(
+            "You have a conflict of interest with this organisation."
+            if is_own_assignment(actor, assignment)
+            else "This is not your assignment."
+        )
 
 
 # The pool --------------------------------------------------------------------------------
@@ -75,7 +94,9 @@ def reviewer_profile_save(*, actor, profile: ReviewerProfile, themes=None) -> Re
     them off any open review of the organisation now on their profile. A reviewer paused or
     untrained keeps their current assignments; they are only not proposed or assigned new
     ones."""
-    _require_staff(actor, "change reviewer profiles")
+    _authorise(
+        actor, "reviews.manage_pool", refusal="Only ITSS staff can change reviewer profiles."
+    )
     if not profile.user.is_reviewer:
         raise ApplicationError(f"{profile.user} is not a peer reviewer.")
     created = profile.pk is None
@@ -110,8 +131,11 @@ def conflict_declare(*, actor, organisation: Organisation, reason: str, note: st
     Side effects: records it; withdraws any assignment of theirs to that organisation's
     submissions that they have not yet submitted (they must not go on), logging each and
     telling the ITSS team, who then assign someone else."""
-    if not actor.is_reviewer:
-        raise NotPermitted("Only peer reviewers declare conflicts of interest.")
+    _authorise(
+        actor,
+        "reviews.declare_conflict",
+        refusal="Only peer reviewers declare conflicts of interest.",
+    )
     if reason not in ConflictReason.values:
         raise ApplicationError("Choose the kind of conflict.")
     if not note.strip():
@@ -170,8 +194,12 @@ def conflicted_assignments_withdraw(*, actor, reviewer, why: str, about) -> list
 @transaction.atomic
 def conflict_remove(*, actor, conflict: Conflict) -> None:
     """A reviewer takes back a declared conflict (declared by mistake). Logged."""
-    if conflict.reviewer_id != actor.pk:
-        raise NotPermitted("You can only remove your own declarations.")
+    _authorise(
+        actor,
+        "reviews.remove_conflict",
+        conflict,
+        refusal="You can only remove your own declarations.",
+    )
     activity_record(
         subject=actor,
         actor=actor,
@@ -189,7 +217,7 @@ def conflict_remove(*, actor, conflict: Conflict) -> None:
 def review_round_save(*, actor, review_round: ReviewRound) -> ReviewRound:
     """Create or change a review round (validated by its form); staff only. Logged.
     Settings apply at once to what reviewers see; a moved deadline moves the reminders."""
-    _require_staff(actor, "manage review rounds")
+    _authorise(actor, "reviews.manage_rounds", refusal="Only ITSS staff can manage review rounds.")
     created = review_round.pk is None
     if review_round.review_due_at <= review_round.submission_round.deadline:
         raise ApplicationError("Reviews are due after the submissions they review.")
@@ -274,7 +302,7 @@ def reviewers_assign(
     moves the submission to "in review"; logs each on the submission; emails each reviewer
     after commit, recorded as their "on assignment" reminder; in a round that hides the
     institution's name, asks for the PDF of the submission without it."""
-    _require_staff(actor, "assign reviewers")
+    _authorise(actor, "reviews.assign_reviewers", refusal="Only ITSS staff can assign reviewers.")
     if not reviewers:
         raise ApplicationError("Choose at least one reviewer.")
     if len({r.pk for r in reviewers}) != len(reviewers):
@@ -338,25 +366,10 @@ def _notify_assigned(assignment: Assignment, *, today: date) -> None:
     reminder.email = email_send(
         to=[assignment.reviewer.email],
         template="reviews/assigned",
-        context=reviewer_email_context(assignment),
+        context=selectors.reviewer_email_context(assignment),
         about=assignment,
     )
     reminder.save(update_fields=["email"])
-
-
-def reviewer_email_context(assignment: Assignment, *, institution: str | None = None) -> dict:
-    """What every email to a reviewer about ``assignment`` says (``institution``: its label,
-    when the caller has worked it out for many at once)."""
-    review_round = assignment.round
-    return {
-        "assignment": assignment,
-        "reviewer": assignment.reviewer,
-        "round": review_round,
-        "institution": institution
-        or selectors.institution_label(review_round, assignment.submission),
-        "stage_number": assignment.submission.stage_number,
-        "path": assignment.get_absolute_url(),
-    }
 
 
 NO_CONFLICT = "Declared no conflict of interest with the organisation."
@@ -372,7 +385,7 @@ def assignment_accept(
     Side effects: refuses without the declaration; stamps the reply; creates their draft
     review with a score row per theme (or keeps the draft they had, when asked again after
     a reopened submission came back); logs the acceptance with the declaration."""
-    _check_own(actor, assignment)
+    _authorise_own(actor, "reviews.respond_to_assignment", assignment)
     if not no_conflict:
         raise ApplicationError(
             "Confirm that you have no conflict of interest with this organisation, or "
@@ -401,7 +414,7 @@ def assignment_decline(
     """The reviewer declines, saying why. Side effects: stamps the reply and the reason;
     the place opens (a lead's role with it); logs it; emails the ITSS team with the
     replacement the portal proposes."""
-    _check_own(actor, assignment)
+    _authorise_own(actor, "reviews.respond_to_assignment", assignment)
     if not reason.strip():
         raise ApplicationError("Say briefly why you decline, so the team can plan.")
     declined = _assignment_move(
@@ -438,6 +451,7 @@ def assignment_declare_conflict(
     their other open reviews of it are withdrawn), so they are not asked again. A round that
     hides the name records it on the decline only: a declared conflict would show the
     reviewer the name."""
+    _authorise_own(actor, "reviews.respond_to_assignment", assignment)
     if reason not in ConflictReason.values:
         raise ApplicationError("Choose the kind of conflict.")
     if not note.strip():
@@ -463,7 +477,9 @@ def assignment_declare_conflict(
 def assignment_withdraw(*, actor, assignment: Assignment, note: str) -> Assignment:
     """Staff take a reviewer off a submission they have not reviewed yet. Logged; the
     reviewer is told."""
-    _require_staff(actor, "withdraw assignments")
+    _authorise(
+        actor, "reviews.assign_reviewers", refusal="Only ITSS staff can withdraw assignments."
+    )
     if not note.strip():
         raise ApplicationError("Say why the reviewer is taken off.")
     withdrawn = _assignment_move(
@@ -472,24 +488,17 @@ def assignment_withdraw(*, actor, assignment: Assignment, note: str) -> Assignme
     email_send(
         to=[withdrawn.reviewer.email],
         template="reviews/withdrawn",
-        context=reviewer_email_context(withdrawn),
+        context=selectors.reviewer_email_context(withdrawn),
         about=withdrawn,
     )
     return withdrawn
-
-
-def _check_own(actor, assignment: Assignment) -> None:
-    if assignment.reviewer_id != actor.pk:
-        raise NotPermitted("This is not your assignment.")
-    if assignment.submission.organisation_id in conflicted_organisation_ids(actor):
-        raise NotPermitted("You have a conflict of interest with this organisation.")
 
 
 # Reviewing -------------------------------------------------------------------------------
 
 
 def _lock_review(actor, assignment: Assignment, version: int | None) -> Review:
-    _check_own(actor, assignment)
+    _authorise_own(actor, "reviews.write_review", assignment)
     current = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if current.status != A.ACCEPTED:
         raise ApplicationError(
@@ -539,19 +548,6 @@ def review_save(
     return review
 
 
-def review_missing(review: Review) -> list[str]:
-    """What a review still lacks before it can be submitted."""
-    scores = list(review.scores.all())  # prefetched with their themes by the callers
-    missing = [f"A score for {score.theme}" for score in scores if score.level_id is None]
-    missing += [f"A comment on {score.theme}" for score in scores if not score.comment]
-    for field in ("strengths", "areas_to_develop", "recommendations"):
-        if not getattr(review, field):
-            missing.append(Review._meta.get_field(field).verbose_name.capitalize())
-    if review.suggested_outcome_id is None:
-        missing.append("A suggested outcome")
-    return missing
-
-
 @transaction.atomic
 def review_submit(*, actor, assignment: Assignment, now: datetime | None = None) -> Review:
     """Submit the review; it is then locked. Side effects: refuses while anything is
@@ -559,7 +555,7 @@ def review_submit(*, actor, assignment: Assignment, now: datetime | None = None)
     team's last review, emails the lead reviewer and the ITSS team that moderation can
     begin."""
     review = _lock_review(actor, assignment, None)
-    missing = review_missing(review)
+    missing = selectors.review_missing(review)
     if missing:
         raise ApplicationError("Before submitting, add: " + "; ".join(missing) + ".")
     review.submitted_at = now or timezone.now()
@@ -598,7 +594,9 @@ def _joined(parts: list[str]) -> str:
 def feedback_start(*, actor, review_round: ReviewRound, submission: Submission) -> Feedback:
     """The consolidated feedback on ``submission``, created on first use pre-filled from
     the submitted reviews (their strengths, areas to develop, recommendations and each
-    theme's comments, without names) and the outcome most of them suggest."""
+    theme's comments, without names) and the outcome most of them suggest. The lead
+    reviewer, their own review in, or staff."""
+    _authorise(actor, "reviews.write_feedback", submission, refusal=WRITE_FEEDBACK_ONLY)
     existing = Feedback.objects.filter(round=review_round, submission=submission).first()
     if existing is not None:
         return existing
@@ -653,12 +651,17 @@ def feedback_save(
     released and a version older than the stored one; writes it; bumps the version. A
     change by the lead reviewer after they marked it ready takes the mark off (logged: they
     mark it again when it is); a change by staff, who release it, keeps the mark."""
-    locked = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    locked = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("submission")
+        .get(pk=feedback.pk)
+    )
+    _authorise(actor, "reviews.write_feedback", locked.submission, refusal=WRITE_FEEDBACK_ONLY)
     if locked.is_released:
         raise ApplicationError("Released feedback cannot be changed.")
     if version is not None and version != locked.version:
         raise StaleEdit("This feedback was saved by someone else since you opened it; reload.")
-    if locked.status == FeedbackStatus.READY and not is_itss_staff(actor):
+    if locked.status == FeedbackStatus.READY and not actor.has_perm("reviews.release_feedback"):
         locked = _feedback_unready(locked, actor=actor, note="Changed by the lead reviewer.")
     locked.outcome = outcome
     locked.summary = summary.strip()
@@ -707,9 +710,13 @@ def feedback_mark_ready(*, actor, feedback: Feedback, note: str = "") -> Feedbac
         .get(pk=feedback.pk)
     )
     submission = feedback.submission
-    if not (is_lead_reviewer(actor, submission) and has_submitted_own_review(actor, submission)):
-        raise NotPermitted("Only the lead reviewer, with their own review in, marks it ready.")
-    missing = feedback_missing(feedback)
+    _authorise(
+        actor,
+        "reviews.mark_feedback_ready",
+        feedback,
+        refusal="Only the lead reviewer, with their own review in, marks it ready.",
+    )
+    missing = selectors.feedback_missing(feedback)
     if missing:
         raise ApplicationError("Before marking it ready, add " + ", ".join(missing) + ".")
     outstanding = _outstanding_reviews(feedback)
@@ -742,19 +749,6 @@ def feedback_mark_ready(*, actor, feedback: Feedback, note: str = "") -> Feedbac
     return ready
 
 
-def feedback_missing(feedback: Feedback) -> list[str]:
-    missing = []
-    if feedback.outcome_id is None:
-        missing.append("the overall outcome")
-    if not feedback.summary:
-        missing.append("the overall judgement")
-    if not feedback.strengths:
-        missing.append("strengths")
-    if not feedback.areas_to_develop:
-        missing.append("areas to develop")
-    return missing
-
-
 @transaction.atomic
 def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) -> Feedback:
     """Staff release the feedback to the institution.
@@ -766,8 +760,8 @@ def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) 
     the submission to "feedback released" (``action_plans``' service); logs both; emails
     the organisation's institutional leads (and its nominated lead) after commit; renders
     the feedback report (PDF) in the background."""
-    _require_staff(actor, "release feedback")
-    missing = feedback_missing(feedback)
+    _authorise(actor, "reviews.release_feedback", refusal="Only ITSS staff can release feedback.")
+    missing = selectors.feedback_missing(feedback)
     if missing:
         raise ApplicationError("Before releasing, add " + ", ".join(missing) + ".")
     outstanding = _outstanding_reviews(feedback)
@@ -802,8 +796,6 @@ def feedback_release(*, actor, feedback: Feedback, now: datetime | None = None) 
 
 def feedback_report_queue(*, feedback: Feedback) -> None:
     """Render the feedback report in the background once the transaction commits."""
-    from .tasks import render_feedback_report
-
     feedback_id = feedback.pk
     transaction.on_commit(lambda: render_feedback_report.delay(feedback_id=feedback_id))
 
@@ -822,10 +814,15 @@ def submission_reopen(*, actor, submission: Submission, reason: str) -> Submissi
     "ready for release" mark off its draft feedback; then reopens it through
     ``action_plans.services.submission_reopen`` (a published plan comes down). Once it is
     submitted again, ``review_resume`` asks the same reviewers again."""
-    _require_staff(actor, "reopen submissions")
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not actor.has_perm("action_plans.reopen_submission", locked):
+        if is_itss_staff(actor):
+            raise ApplicationError(
+                f"Stage {locked.stage_number} is not submitted: nothing to reopen."
+            )
+        raise NotPermitted("Only ITSS staff can reopen submissions.")
     if not reason.strip():
         raise ApplicationError("Give the reason for reopening the submission.")
-    locked = Submission.objects.select_for_update().get(pk=submission.pk)
     open_ones = list(
         locked.review_assignments.filter(status__in=(A.INVITED, A.ACCEPTED)).select_related(
             "round", "reviewer", "submission__organisation"
@@ -843,7 +840,7 @@ def submission_reopen(*, actor, submission: Submission, reason: str) -> Submissi
         email_send(
             to=[withdrawn.reviewer.email],
             template="reviews/reopened",
-            context={**reviewer_email_context(withdrawn), "reason": reason.strip()},
+            context={**selectors.reviewer_email_context(withdrawn), "reason": reason.strip()},
             about=withdrawn,
         )
     for feedback in locked.feedback.filter(status=FeedbackStatus.READY):
@@ -866,7 +863,7 @@ def review_resume(
     asked again stays lead unless the team has found another; moves the stage back to "in
     review" (``action_plans.services.submission_start_review``). Returns those asked again.
     Reviews submitted before the reopening stand."""
-    _require_staff(actor, "resume reviews")
+    _authorise(actor, "reviews.assign_reviewers", refusal="Only ITSS staff can resume reviews.")
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.status == SubmissionStatus.IN_PROGRESS:
         raise ApplicationError(
@@ -916,7 +913,7 @@ def review_resume(
         email_send(
             to=[again.reviewer.email],
             template="reviews/resumed",
-            context=reviewer_email_context(again),
+            context=selectors.reviewer_email_context(again),
             about=again,
         )
         places -= 1

@@ -3,6 +3,8 @@
 from celery import shared_task
 
 from .documents import feedback_report_render
+from .enums import FeedbackStatus
+from .models import Feedback
 from .reminders import review_reminders_send_due
 
 
@@ -24,9 +26,7 @@ def send_review_reminders() -> dict:
     deferred_notice="The feedback report PDF will be prepared when the background service is back.",
 )
 def render_feedback_report(*, feedback_id: int) -> None:
-    from .models import Feedback
-
-    feedback = Feedback.objects.filter(pk=feedback_id, status="released").first()
+    feedback = Feedback.objects.filter(pk=feedback_id, status=FeedbackStatus.RELEASED).first()
     if feedback is None:
         return
     feedback_report_render(feedback=feedback)

@@ -125,7 +125,7 @@ def _moderation(request, review_round, submission, *, crumbs: list[tuple[str, st
         "submitted_reviews": [r for r in reviews if r.is_submitted],
         "summaries": selectors.theme_summaries(reviews, list(themes_in_use())),
         "feedback": feedback,
-        "missing": services.feedback_missing(feedback) if feedback else [],
+        "missing": selectors.feedback_missing(feedback) if feedback else [],
         "form": form,
         "crumbs": crumbs,
         # The lead reviewer's own page offers "ready for release"; staff see the mark.

@@ -119,7 +119,7 @@ def _page(request, assignment, *, review_form=None, status=200):
             "show_names": assignment.round.show_institution,
             "review": review,
             "review_form": review_form,
-            "review_missing": services.review_missing(review) if review else [],
+            "review_missing": selectors.review_missing(review) if review else [],
             "reopened": submission.status == SubmissionStatus.IN_PROGRESS,
             "previous_feedback": selectors.previous_stage_feedback(submission),
             "others": others,
@@ -423,8 +423,8 @@ def conflicts(request):
 @login_required
 @require_POST
 def conflict_remove(request, pk):
-    require_perm(request, "reviews.view_reviewer_dashboard")
-    conflict = get_object_or_404(Conflict, pk=pk, reviewer=request.user)
+    conflict = get_object_or_404(Conflict.objects.select_related("organisation"), pk=pk)
+    require_perm(request, "reviews.remove_conflict", conflict)
     services.conflict_remove(actor=request.user, conflict=conflict)
     messages.success(request, f"Conflict with {conflict.organisation} removed.")
     return redirect("reviews:conflicts")

@@ -238,13 +238,14 @@ def test_feedback_starts_from_the_reviews_without_names_of_scores(autumn, stage,
     for assignment, outcome in zip(assignments, ["accepted", "commended", "accepted"], strict=True):
         write_review(assignment, outcome=outcome)
 
-    feedback = services.feedback_start(actor=StaffFactory(), review_round=autumn, submission=stage)
+    staff = StaffFactory()
+    feedback = services.feedback_start(actor=staff, review_round=autumn, submission=stage)
 
     assert feedback.outcome.slug == "accepted"
     assert feedback.strengths == "\n\n".join(f"Strengths seen by {review_tag(r)}." for r in team)
     visibility = feedback.themes.get(theme__slug="visibility")
     assert visibility.text == "\n\n".join(f"{review_tag(r)} on Visibility." for r in team)
-    assert services.feedback_start(actor=None, review_round=autumn, submission=stage) == feedback
+    assert services.feedback_start(actor=staff, review_round=autumn, submission=stage) == feedback
 
 
 def test_feedback_waits_for_a_submitted_review(autumn, stage, team):
