@@ -5,9 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.exceptions import ApplicationError
 from core.permissions import require_perm
 from core.queueing import report
+from core.views_forms import form_status, form_submitted
 
 from ..forms import ReminderRuleForm
 from ..models import Reminder, ReminderRule
@@ -39,19 +39,16 @@ def reminder_rule_edit(request, pk=None):
     require_perm(request, "action_plans.manage_reminders")
     rule = get_object_or_404(ReminderRule, pk=pk) if pk else ReminderRule()
     form = ReminderRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reminder_rule_save(actor=request.user, rule=form.instance)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Reminder rule “{form.instance.name}” saved.")
-            return redirect("action_plans:reminder_rules")
+    if form_submitted(
+        request, form, lambda _data: reminder_rule_save(actor=request.user, rule=form.instance)
+    ):
+        messages.success(request, f"Reminder rule “{form.instance.name}” saved.")
+        return redirect("action_plans:reminder_rules")
     return render(
         request,
         "action_plans/reminderrule_form.html",
         {"form": form, "rule": rule},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

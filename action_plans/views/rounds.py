@@ -5,8 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.exceptions import ApplicationError
 from core.permissions import require_perm
+from core.views_forms import form_status, form_submitted
 
 from .. import services
 from ..forms import SubmissionRoundForm
@@ -18,19 +18,18 @@ from ..models import CyclePolicy, SubmissionRound
 def round_list(request):
     require_perm(request, "action_plans.manage_rounds")
     form = SubmissionRoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submission_round_create(
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                deadline=form.instance.deadline,
-                kind=form.cleaned_data["kind"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Round “{form.cleaned_data['name']}” added.")
-            return redirect("action_plans:rounds")
+    if form_submitted(
+        request,
+        form,
+        lambda data: services.submission_round_create(
+            actor=request.user,
+            name=data["name"],
+            deadline=form.instance.deadline,
+            kind=data["kind"],
+        ),
+    ):
+        messages.success(request, f"Round “{form.cleaned_data['name']}” added.")
+        return redirect("action_plans:rounds")
     return render(
         request,
         "action_plans/submissionround_list.html",
@@ -39,7 +38,7 @@ def round_list(request):
             "policies": CyclePolicy.objects.order_by("kind"),
             "form": form,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

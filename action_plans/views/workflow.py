@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.exceptions import ApplicationError
 from core.queueing import report
+from core.views_forms import form_status, form_submitted
 
 from .. import selectors, services
 from ..forms import ExtensionForm, ReasonForm, SubmitForm
@@ -64,21 +65,20 @@ def submission_publish(request, slug, number):
 def submission_reopen(request, slug, number):
     submission = submission_for(request, slug, number, "action_plans.reopen_submission")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submission_reopen(
-                actor=request.user, submission=submission, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Stage {number} is reopened for the organisation to edit.")
-            return redirect(submission)
+    if form_submitted(
+        request,
+        form,
+        lambda data: services.submission_reopen(
+            actor=request.user, submission=submission, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, f"Stage {number} is reopened for the organisation to edit.")
+        return redirect(submission)
     return render(
         request,
         "action_plans/submission_reopen.html",
         {"submission": submission, "organisation": submission.organisation, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -90,23 +90,22 @@ def due_date_extend(request, slug, number):
     if stage is None or stage.is_submitted:
         raise Http404
     form = ExtensionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.due_date_extend(
-                actor=request.user,
-                organisation=organisation,
-                stage_number=number,
-                due_at=form.cleaned_data["due_at"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Stage {number}'s due date is extended.")
-            return redirect("action_plans:dashboard", slug=slug)
+    if form_submitted(
+        request,
+        form,
+        lambda data: services.due_date_extend(
+            actor=request.user,
+            organisation=organisation,
+            stage_number=number,
+            due_at=data["due_at"],
+            reason=data["reason"],
+        ),
+    ):
+        messages.success(request, f"Stage {number}'s due date is extended.")
+        return redirect("action_plans:dashboard", slug=slug)
     return render(
         request,
         "action_plans/duedateextension_form.html",
         {"organisation": organisation, "stage": stage, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
