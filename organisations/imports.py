@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, NotPermitted
 from core.services import activity_record
 
 from .enums import OnboardingStatus, OrganisationKind, OrganisationType, Region
@@ -327,7 +327,10 @@ def _cohort_for(value: Cohort | str | None) -> Cohort | None:
 
 @transaction.atomic
 def import_apply(*, actor, text: str) -> ImportPreview:
-    """Write the whole file, or nothing: any invalid row refuses the import."""
+    """Write the whole file, or nothing: any invalid row refuses the import, as does an
+    actor without ``organisations.import_organisations``."""
+    if actor is None or not actor.has_perm("organisations.import_organisations"):
+        raise NotPermitted("You are not allowed to import the register.")
     result = preview(text)
     if not result.is_valid:
         raise ApplicationError("The file has errors; nothing was imported. Check the preview.")

@@ -12,14 +12,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from core.exceptions import ApplicationError
+from core.exceptions import ApplicationError, NotPermitted
 from core.models import ActivityLog
 from organisations import services
 from organisations.enums import OnboardingStatus
 from organisations.imports import COLUMNS, import_apply, preview
 from organisations.models import Cohort, Organisation
 from organisations.validators import PRIVATE_NETWORK_MESSAGE
-from tests.factories import CohortFactory, OrganisationFactory, StaffFactory
+from tests.factories import CohortFactory, OrganisationFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -671,3 +671,11 @@ def test_an_invalid_head_email_is_a_row_error(staff_client, given):
         (3, ["head_email: Enter a valid email address."])
     ]
     assert _written() == (0, 0, 0)
+
+
+def test_an_import_by_anyone_but_staff_is_refused_and_writes_nothing():
+    with pytest.raises(NotPermitted):
+        import_apply(actor=UserFactory(), text=_csv(GOOD))
+
+    assert Organisation.objects.count() == 0
+    assert ActivityLog.objects.count() == 0
