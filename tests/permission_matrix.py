@@ -9,6 +9,8 @@ user may not see answers 404, never 403; a URL that only acts answers a GET with
 Each row names where its URL's arguments come from in the world (the test module's
 ``World.values``) and, per method, what each role gets: a status code, ``SIGN_IN`` (302
 to the sign-in page, coming back afterwards), or ``to("view:name")`` (302 elsewhere).
+The POST is sent empty: the matrix asks who may act, not whether the form is valid, so a
+role allowed in gets the form again (200), its refusal (400) or a redirect with a message.
 A case that answers wrongly today is recorded with its correct answer, wrapped in
 ``wrong(...)`` with the reason; its test is a strict xfail until the view is fixed."""
 
@@ -203,6 +205,7 @@ MATRIX: dict[str, Row] = {
             contributor=to("action_plans:action_edit"), staff=to("action_plans:action_edit")
         ),
     ),
+    # Staff see the stage but never change its content: refused with a message (400).
     "action_plans:action_remove": Row(
         {"slug": "organisation", "number": "open_stage", "pk": "action"},
         get=private(405),
@@ -353,6 +356,7 @@ MATRIX: dict[str, Row] = {
     "reviews:review": Row(
         {"pk": "assignment"}, get=private(405), post=private(reviewer=to("reviews:assignment"))
     ),
+    # An empty draft carries no version, so the assigned reviewer is told it is stale.
     "reviews:review_draft": Row({"pk": "assignment"}, get=private(405), post=private(reviewer=409)),
     "reviews:lead_feedback": Row(
         {"pk": "assignment"},
