@@ -8,6 +8,7 @@ feedback are declared on their model (``Meta.rules_permissions``) from the predi
 Services ask for the same permissions as the pages."""
 
 import rules
+from django.contrib.auth import get_user_model
 
 from accounts.rules import is_itss_staff, is_member_of_organisation, is_reviewer
 
@@ -24,7 +25,7 @@ def conflicted_organisation_ids(user) -> frozenset[int]:
         ids = set(user.memberships.values_list("organisation_id", flat=True))
         ids.update(user.conflicts.values_list("organisation_id", flat=True))
         ids.update(
-            type(user)
+            get_user_model()
             ._default_manager.filter(pk=user.pk, reviewer_profile__organisation__isnull=False)
             .values_list("reviewer_profile__organisation_id", flat=True)
         )

@@ -288,7 +288,7 @@ ASSIGNMENT_SITUATIONS: dict[str, Callable[[Scene], object]] = {
     "its reviewer, conflict by declared": _own_conflicted("declared"),
 }
 
-# (is_own_assignment, assignment_without_conflict), respond_to_assignment
+# (is_own_assignment, assignment_without_conflict), respond_to_assignment and write_review
 ASSIGNMENT_TABLE = {
     "anonymous": ((F, T), F),
     "ITSS staff": ((F, T), F),
@@ -322,6 +322,7 @@ def test_assignment_rules(build, predicates, permitted):
         review_rules.assignment_without_conflict.test(user, assignment),
     ) == predicates
     assert user.has_perm("reviews.respond_to_assignment", assignment) is permitted
+    assert user.has_perm("reviews.write_review", assignment) is permitted
 
 
 # Feedback level: the consolidated feedback on the submission -----------------------------
@@ -454,10 +455,11 @@ GLOBAL_PERMISSIONS = (
     "reviews.assign_reviewers",
     "reviews.release_feedback",
     "reviews.view_reviewer_dashboard",
+    "reviews.declare_conflict",
 )
-STAFF = (T, T, T, T, F)
-NOBODY = (F, F, F, F, F)
-REVIEWER = (F, F, F, F, T)
+STAFF = (T, T, T, T, F, F)
+NOBODY = (F, F, F, F, F, F)
+REVIEWER = (F, F, F, F, T, T)
 GLOBAL_TABLE = {
     "anonymous": NOBODY,
     "no role": NOBODY,
@@ -467,7 +469,7 @@ GLOBAL_TABLE = {
     "reviewer flag removed": NOBODY,
     "ITSS staff": STAFF,
     "deactivated ITSS staff": NOBODY,
-    "ITSS staff who also reviews": (T, T, T, T, T),
+    "ITSS staff who also reviews": (T, T, T, T, T, T),
 }
 
 
@@ -484,3 +486,65 @@ def test_permissions_without_an_object(build, expected):
     user = fresh(build(scene()))
 
     assert tuple(user.has_perm(perm) for perm in GLOBAL_PERMISSIONS) == expected
+
+
+# Marking the feedback ready, and taking back a declared conflict ------------------------
+
+# (leads_team_with_own_review_in, mark_feedback_ready)
+READY_SITUATIONS: dict[str, tuple[Callable[[Scene], object], tuple[bool, bool]]] = {
+    "lead reviewer, own review in": (lambda s: s.team[0], (T, T)),
+    "team member, own review in": (lambda s: s.team[1], (F, F)),
+    "ITSS staff": (lambda s: s.staff, (F, F)),
+    "lead reviewer, conflict by membership": (
+        lambda s: (make_conflicted("membership", s, s.team[0]), s.team[0])[1],
+        (F, F),
+    ),
+    "lead reviewer, account deactivated": (_deactivated_reviewer, (T, F)),
+}
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"), list(READY_SITUATIONS.values()), ids=list(READY_SITUATIONS)
+)
+def test_who_marks_feedback_ready(build, expected):
+    s = scene()
+    written = feedback_of(s, released=False)
+    user = fresh(build(s))
+    feedback = Feedback.objects.select_related("submission").get(pk=written.pk)
+
+    assert (
+        review_rules.leads_team_with_own_review_in.test(user, feedback),
+        user.has_perm("reviews.mark_feedback_ready", feedback),
+    ) == expected
+
+
+# (is_own_conflict, remove_conflict)
+CONFLICT_REMOVERS: dict[str, tuple[Callable[[Scene], object], tuple[bool, bool]]] = {
+    "who declared it": (lambda s: s.team[0], (T, T)),
+    "who declared it, reviewer flag removed": (
+        lambda s: _with(lambda: s.team[0], is_reviewer=False)(s),
+        (T, F),
+    ),
+    "another reviewer": (lambda s: s.team[1], (F, F)),
+    "ITSS staff": (lambda s: s.staff, (F, F)),
+    "anonymous": (lambda s: AnonymousUser(), (F, F)),
+}
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"), list(CONFLICT_REMOVERS.values()), ids=list(CONFLICT_REMOVERS)
+)
+def test_who_removes_a_declared_conflict(build, expected):
+    s = scene()
+    declared = services.conflict_declare(
+        actor=s.team[0],
+        organisation=announced_organisation(name="University of Elsewhere"),
+        reason="collaboration",
+        note="We share a workshop.",
+    )
+    user = fresh(build(s))
+
+    assert (
+        review_rules.is_own_conflict.test(user, declared),
+        user.has_perm("reviews.remove_conflict", declared),
+    ) == expected
