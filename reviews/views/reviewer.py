@@ -20,6 +20,7 @@ from core.exceptions import ApplicationError
 from core.http import private_file_response
 from core.permissions import require_perm
 from core.uploads import CONTENT_TYPES
+from core.views_forms import form_status, form_submitted
 
 from .. import selectors, services
 from ..enums import AssignmentStatus
@@ -392,20 +393,18 @@ def pack_download(request, pk):
 def conflicts(request):
     require_perm(request, "reviews.view_reviewer_dashboard")
     form = ConflictForm(request.POST or None, reviewer=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.conflict_declare(
-                actor=request.user,
-                organisation=data["organisation"],
-                reason=data["reason"],
-                note=data["note"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Conflict with {data['organisation']} recorded.")
-            return redirect("reviews:conflicts")
+
+    def declare(data):
+        return services.conflict_declare(
+            actor=request.user,
+            organisation=data["organisation"],
+            reason=data["reason"],
+            note=data["note"],
+        )
+
+    if form_submitted(request, form, declare):
+        messages.success(request, f"Conflict with {form.outcome.organisation} recorded.")
+        return redirect("reviews:conflicts")
     return render(
         request,
         "reviews/conflict_list.html",
@@ -416,7 +415,7 @@ def conflicts(request):
             "profile": getattr(request.user, "reviewer_profile", None),
             "form": form,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

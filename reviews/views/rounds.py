@@ -15,6 +15,7 @@ from action_plans.selectors import themes_in_use
 from core.exceptions import ApplicationError
 from core.permissions import require_perm
 from core.spreadsheets import safe_cell
+from core.views_forms import form_status, form_submitted
 
 from .. import selectors, services
 from ..enums import AssignmentStatus
@@ -29,19 +30,18 @@ ROUND_PAGE = "reviews/reviewround_detail.html"
 def round_list(request):
     require_perm(request, "reviews.manage_rounds")
     form = ReviewRoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.review_round_save(actor=request.user, review_round=form.instance)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Review round “{created}” added.")
-            return redirect(created.get_absolute_url())
+
+    def save(_data):
+        return services.review_round_save(actor=request.user, review_round=form.instance)
+
+    if form_submitted(request, form, save):
+        messages.success(request, f"Review round “{form.outcome}” added.")
+        return redirect(form.outcome.get_absolute_url())
     return render(
         request,
         "reviews/reviewround_list.html",
         {"rounds": selectors.rounds_with_counts(), "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -51,19 +51,18 @@ def round_edit(request, pk):
     require_perm(request, "reviews.manage_rounds")
     review_round = get_object_or_404(ReviewRound, pk=pk)
     form = ReviewRoundForm(request.POST or None, instance=review_round)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_round_save(actor=request.user, review_round=form.instance)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, "Round settings saved.")
-            return redirect(review_round.get_absolute_url())
+
+    def save(_data):
+        return services.review_round_save(actor=request.user, review_round=form.instance)
+
+    if form_submitted(request, form, save):
+        messages.success(request, "Round settings saved.")
+        return redirect(review_round.get_absolute_url())
     return render(
         request,
         "reviews/reviewround_form.html",
         {"round": review_round, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -185,20 +184,19 @@ def submission_reopen(request, submission):
     )
     require_perm(request, "action_plans.reopen_submission", found)
     form = ReopenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submission_reopen(
-                actor=request.user, submission=found, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                f"Stage {found.stage_number} is reopened for the organisation to edit; its "
-                "reviewers with reviews still open are taken off and told.",
-            )
-            return redirect(found)
+
+    def reopen(data):
+        return services.submission_reopen(
+            actor=request.user, submission=found, reason=data["reason"]
+        )
+
+    if form_submitted(request, form, reopen):
+        messages.success(
+            request,
+            f"Stage {found.stage_number} is reopened for the organisation to edit; its "
+            "reviewers with reviews still open are taken off and told.",
+        )
+        return redirect(found)
     open_assignments = found.review_assignments.filter(
         status__in=(AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED)
     ).select_related("reviewer", "round")
@@ -212,7 +210,7 @@ def submission_reopen(request, submission):
             "kept": found.review_assignments.filter(status=AssignmentStatus.SUBMITTED).count(),
             "form": form,
         },
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -263,23 +261,22 @@ def assignment_withdraw(request, pk):
         Assignment.objects.select_related("round", "reviewer", "submission__organisation"), pk=pk
     )
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assignment_withdraw(
-                actor=request.user, assignment=assignment, note=form.cleaned_data["note"]
-            )
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"{assignment.reviewer} taken off {assignment.submission}.")
-            return redirect(
-                "reviews:assign", pk=assignment.round_id, submission=assignment.submission_id
-            )
+
+    def withdraw(data):
+        return services.assignment_withdraw(
+            actor=request.user, assignment=assignment, note=data["note"]
+        )
+
+    if form_submitted(request, form, withdraw):
+        messages.success(request, f"{assignment.reviewer} taken off {assignment.submission}.")
+        return redirect(
+            "reviews:assign", pk=assignment.round_id, submission=assignment.submission_id
+        )
     return render(
         request,
         "reviews/assignment_withdraw.html",
         {"assignment": assignment, "form": form},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
