@@ -8,7 +8,6 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +19,7 @@ from demo.people import DEMO_PASSWORD, PEOPLE, demo_totp_code
 from demo.seed import seed_demo
 from organisations.enums import OnboardingStatus, OrganisationKind
 from organisations.models import Cohort, Organisation
+from tests.conftest import module_world, totp_window_with_time_left
 
 pytestmark = pytest.mark.django_db
 
@@ -65,9 +65,8 @@ def seeded(django_db_setup, django_db_blocker):
     """Seed once for the module, inside a transaction that is rolled back afterwards.
 
     Each test then runs in a savepoint of it, as Django's TestCase.setUpTestData does."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with module_world(django_db_blocker):
         yield seed_demo()
-        transaction.set_rollback(True)
 
 
 def test_the_demo_network_has_every_stage_region_and_cohort(seeded):
@@ -183,12 +182,14 @@ def test_only_staff_and_reviewers_have_an_authenticator(seeded):
 @pytest.mark.parametrize("email", sorted(TWO_FACTOR_EMAILS))
 def test_the_printed_demo_code_is_accepted(seeded, email):
     authenticator = Authenticator.objects.get(user__email=email, type=Authenticator.Type.TOTP)
+    totp_window_with_time_left()
 
     assert authenticator.wrap().validate_code(demo_totp_code(email)) is True
 
 
 def test_the_demo_staff_member_signs_in_with_the_printed_code(seeded, client):
     email = "itss.staff@example.org"
+    totp_window_with_time_left()
 
     first = client.post(reverse("account_login"), {"login": email, "password": DEMO_PASSWORD})
     second = client.post(reverse("mfa_authenticate"), {"code": demo_totp_code(email)})
@@ -213,6 +214,7 @@ def test_a_demo_lead_signs_in_without_a_code_and_reaches_the_workspace(seeded, c
 
 def test_the_totp_command_prints_codes_only_for_demo_accounts(seeded):
     out = StringIO()
+    totp_window_with_time_left()
     call_command("demo_totp", "ITSS.Staff@example.org", stdout=out)
 
     assert out.getvalue().strip() == demo_totp_code("itss.staff@example.org")

@@ -8,12 +8,18 @@ from action_plans.models import Action, Milestone, Submission, SubmissionRound
 from action_plans.selectors import organisation_stages
 from demo.seed import seed_demo
 from organisations.models import Organisation
+from tests.conftest import module_world
+
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    seed_demo()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module, inside a transaction that is rolled back afterwards.
+
+    Each test then runs in a savepoint of it, as Django's TestCase.setUpTestData does."""
+    with module_world(django_db_blocker):
+        yield seed_demo()
 
 
 def _current(short_name):
