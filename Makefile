@@ -51,6 +51,7 @@ run: $(VENV)/.installed check-system
 test: $(VENV)/.installed check-system
 	DJANGO_SETTINGS_MODULE=tc_portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=tc_portal.settings.test $(VENV)/bin/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 up: $(VENV)/.installed check-system
@@ -61,6 +62,7 @@ totp: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/ruff format --check .
 
 format: $(VENV)/.installed

@@ -218,7 +218,7 @@ def pack_render(*, pack: SubmissionPack) -> SubmissionPack:
     for is not rendered under the old fingerprint: the pack fails, saying why. Rendering
     takes seconds, so it runs outside any transaction; only the final write locks the row."""
     # WeasyPrint costs every process that imports it ~40 MB: only renderers load it.
-    from core.pdf import render_pdf
+    from core.pdf import render_pdf  # noqa: PLC0415 - see above: WeasyPrint only where needed
 
     try:
         if pack.document == PackDocument.PUBLISHED_PLAN:

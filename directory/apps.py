@@ -7,6 +7,6 @@ class DirectoryConfig(AppConfig):
 
     def ready(self):
         # Cached public pages go out of date when what they show changes.
-        from .cache import connect
+        from .cache import connect  # noqa: PLC0415 - models load only once apps are ready
 
         connect()

@@ -1,8 +1,13 @@
 """Reads of the register: who may see which organisations, the search every list uses,
 the pipeline's counts."""
 
+import difflib
+
+from django.contrib.postgres.lookups import Unaccent
+from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Greatest
 
 from accounts.enums import MembershipRole
 from accounts.models import Membership
@@ -49,10 +54,6 @@ def organisation_search(queryset: QuerySet[Organisation], term: str) -> QuerySet
 
 
 def _postgres_search(queryset, term):
-    from django.contrib.postgres.lookups import Unaccent
-    from django.contrib.postgres.search import SearchQuery, SearchVector, TrigramWordSimilarity
-    from django.db.models.functions import Greatest
-
     plain = Unaccent(Value(term))
     vector = SearchVector(Unaccent("name"), Unaccent("short_name"), config="simple")
     return (
@@ -76,8 +77,6 @@ def _postgres_search(queryset, term):
 def _close_names(queryset, term: str) -> list[int]:
     """Ids of organisations one of whose words (or whose short name) is close to a word of
     ``term``: a typo-tolerant fallback where the database has no trigram search."""
-    import difflib
-
     wanted = [word for word in term.casefold().split() if len(word) > 2]
     found = []
     for pk, name, short in queryset.values_list("pk", "name", "short_name"):

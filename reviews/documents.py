@@ -27,7 +27,7 @@ def feedback_report_render(*, feedback: Feedback) -> Feedback:
     Side effects: stores the PDF on the feedback (replacing an earlier rendering) with its
     page count. Released feedback is frozen, so one rendering serves for good; rendering
     again (say after the template changed) replaces it."""
-    from core.pdf import render_pdf  # WeasyPrint loads only where documents are made
+    from core.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only where documents are made
 
     full = (
         Feedback.objects.select_related("round", "submission__organisation", "outcome")
@@ -77,7 +77,7 @@ def certificate_context(*, reviewer) -> dict:
 def certificate_render(*, reviewer) -> bytes:
     """The reviewer's certificate as it stands today. Rendered when asked for, not
     stored: a single page (well under a second) that must count every review to date."""
-    from core.pdf import render_pdf  # WeasyPrint loads only where documents are made
+    from core.pdf import render_pdf  # noqa: PLC0415 - WeasyPrint loads only where documents are made
 
     return render_pdf(
         template=CERTIFICATE_TEMPLATE, context=certificate_context(reviewer=reviewer)
