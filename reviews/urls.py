@@ -48,6 +48,11 @@ urlpatterns = [
         name="feedback",
     ),
     path(
+        "organisations/<slug:slug>/stages/<int:number>/feedback/report/prepare/",
+        feedback.feedback_report_prepare,
+        name="feedback_report_prepare",
+    ),
+    path(
         "organisations/<slug:slug>/stages/<int:number>/feedback/report.pdf",
         feedback.feedback_pdf,
         name="feedback_pdf",

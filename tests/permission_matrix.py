@@ -376,6 +376,11 @@ MATRIX: dict[str, Row] = {
     "reviews:feedback": Row(
         {"slug": "organisation", "number": "stage"}, get=private(contributor=200, staff=200)
     ),
+    "reviews:feedback_report_prepare": Row(
+        {"slug": "organisation", "number": "stage"},
+        get=private(405),
+        post=private(contributor=to("reviews:feedback"), staff=to("reviews:feedback")),
+    ),
     "reviews:feedback_pdf": Row(
         {"slug": "organisation", "number": "stage"}, get=private(contributor=200, staff=200)
     ),

@@ -1,9 +1,10 @@
 """What the institution reads once feedback is released, and the reviewer's certificate."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from action_plans.views.common import submission_for
 from core.http import private_file_response
@@ -27,14 +28,23 @@ def feedback_detail(request, slug, number):
     """The released feedback: outcome, judgement, strengths, areas to develop and each
     theme's feedback. Never a reviewer's name or an individual score."""
     submission, feedback = _released(request, slug, number)
-    if not feedback.report:
-        # Lost on the way (a broker outage at release): ask for it again.
-        services.feedback_report_queue(feedback=feedback)
     return render(
         request,
         "reviews/feedback_detail.html",
         {"submission": submission, "organisation": submission.organisation, "feedback": feedback},
     )
+
+
+@login_required
+@require_POST
+def feedback_report_prepare(request, slug, number):
+    """Ask again for the feedback's PDF report, when it is missing (lost on the way, say a
+    broker outage at release). Reading the feedback page never asks for it."""
+    _, feedback = _released(request, slug, number)
+    if not feedback.report:
+        services.feedback_report_queue(feedback=feedback)
+        messages.info(request, "The PDF of this feedback is being prepared.")
+    return redirect("reviews:feedback", slug=slug, number=number)
 
 
 @login_required

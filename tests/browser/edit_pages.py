@@ -625,4 +625,6 @@ EXCLUDED: dict[str, str] = {
     "account_reset_password_from_key_done": "a confirmation page",
     "account_confirm_email": "confirms an emailed key; no fields",
     "account_email_verification_sent": "a confirmation page",
+    # A button with no fields: it only asks for a PDF that went missing to be made again.
+    "reviews:feedback_report_prepare": "asks for the feedback's PDF again; no fields",
 }

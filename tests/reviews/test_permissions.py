@@ -528,6 +528,23 @@ ENDPOINTS = {
     "feedback-pdf-unreleased": _institution(
         _url("feedback_pdf", slug=_slug, number=_stage), state="drafted", outcome=HIDDEN
     ),
+    # Asking again for the report: a POST, for whoever may read the feedback.
+    "feedback-report-prepare": Endpoint(
+        "post",
+        _url("feedback_report_prepare", slug=_slug, number=_stage),
+        "released",
+        lead=REDIRECT,
+        member=REDIRECT,
+        staff=REDIRECT,
+    ),
+    "feedback-report-prepare-unreleased": Endpoint(
+        "post",
+        _url("feedback_report_prepare", slug=_slug, number=_stage),
+        "drafted",
+        lead=HIDDEN,
+        member=HIDDEN,
+        staff=HIDDEN,
+    ),
 }
 
 

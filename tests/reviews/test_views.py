@@ -292,6 +292,31 @@ def test_staff_release_and_the_lead_reads_the_feedback(
         assert person.name not in report
 
 
+def test_reading_feedback_whose_report_was_lost_asks_for_nothing_until_someone_posts(
+    client, as_staff, autumn, stage, team, django_capture_on_commit_callbacks
+):
+    feedback = _moderated(as_staff, autumn, stage, team)
+    # Released, but the render it queued never ran (a broker outage at release).
+    with django_capture_on_commit_callbacks(execute=False):
+        as_staff.post(reverse("reviews:release", args=[feedback.pk]))
+    client.force_login(stage.organisation.memberships.get().user)
+    page_url = reverse("reviews:feedback", args=[stage.organisation.slug, 1])
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        page = client.get(page_url)
+    feedback.refresh_from_db()
+    assert (page.status_code, len(queued), bool(feedback.report)) == (200, 0, False)
+    assert "Prepare the PDF again" in page.content.decode()
+
+    prepare_url = reverse("reviews:feedback_report_prepare", args=[stage.organisation.slug, 1])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(prepare_url)
+    feedback.refresh_from_db()
+    assert (response.status_code, response["Location"]) == (302, page_url)
+    assert feedback.report
+    assert "Prepare the PDF again" not in client.get(page_url).content.decode()
+
+
 def test_unreleased_feedback_is_not_shown_to_the_institution(client, as_staff, autumn, stage, team):
     _moderated(as_staff, autumn, stage, team)
     client.force_login(stage.organisation.memberships.get().user)
